@@ -1,0 +1,223 @@
+/**
+ * Every error class tsio throws, with its stable `code`.
+ *
+ * `instanceof` works across two installed copies of tsio: each instance carries the codes of its
+ * class chain under a registry symbol, and each class checks that list.
+ *
+ * @module
+ */
+
+const CODES: unique symbol = Symbol.for('tsio.error.codes') as never;
+
+type Branded = { [CODES]?: readonly string[] };
+
+function codesOf(target: Function): string[] {
+  const codes: string[] = [];
+  for (let c: unknown = target; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string' && Object.prototype.hasOwnProperty.call(c, 'code'))
+      codes.push(code);
+  }
+  return codes;
+}
+
+function brand(instance: Error, target: Function, code: string): void {
+  Object.defineProperty(instance, CODES, { value: Object.freeze(codesOf(target)) });
+  Object.defineProperty(instance, 'code', {
+    value: code,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperty(instance, 'name', {
+    value: target.name,
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  });
+}
+
+function hasCode(value: unknown, code: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const codes = (value as Branded)[CODES];
+  return Array.isArray(codes) && codes.includes(code);
+}
+
+/**
+ * Base class of every tsio error (except {@link TaskGroupError}, which extends `AggregateError`).
+ *
+ * @example
+ * ```ts
+ * try { await q.get(); } catch (e) { if (e instanceof TsioError) console.log(e.code); }
+ * ```
+ */
+export class TsioError extends Error {
+  static readonly code: string = 'ERR_TSIO';
+  declare readonly code: string;
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    brand(this, new.target, (new.target as unknown as { code: string }).code);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasCode(value, (this as unknown as { code: string }).code);
+  }
+}
+
+/**
+ * The operation was cancelled: the reason of every tsio abort signal, the rejection of a cancelled
+ * future or task, Python's `asyncio.CancelledError`.
+ *
+ * @example
+ * ```ts
+ * const t = createTask(() => sleep(1000));
+ * t.cancel('no longer needed');
+ * await t.then(undefined, (e) => e instanceof CancelledError); // true
+ * ```
+ */
+export class CancelledError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_CANCELLED';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The operation was cancelled', options);
+  }
+}
+
+/**
+ * A deadline passed: from {@link waitFor}, {@link timeout}, {@link asCompleted}. Python's
+ * `TimeoutError`.
+ *
+ * @example
+ * ```ts
+ * await waitFor(sleep(1000), 10).catch((e) => e instanceof TimeoutError); // true
+ * ```
+ */
+export class TimeoutError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_TIMEOUT';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The operation timed out', options);
+  }
+}
+
+/**
+ * An object was used in a state that does not allow the call: the result of a pending future,
+ * releasing an unlocked lock, `createTask` on a finished `TaskGroup`, too many `taskDone()` calls.
+ *
+ * @example
+ * ```ts
+ * new Future().result(); // throws InvalidStateError: Result is not set.
+ * ```
+ */
+export class InvalidStateError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_INVALID_STATE';
+}
+
+/**
+ * A {@link Barrier} was broken (aborted, reset, or a waiter was cancelled) while or before waiting.
+ *
+ * @example
+ * ```ts
+ * const b = new Barrier(2); b.abort();
+ * await b.wait().catch((e) => e instanceof BrokenBarrierError); // true
+ * ```
+ */
+export class BrokenBarrierError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_BROKEN_BARRIER';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The barrier is broken', options);
+  }
+}
+
+/**
+ * `getNowait()` on an empty queue.
+ *
+ * @example
+ * ```ts
+ * new Queue().getNowait(); // throws QueueEmptyError
+ * ```
+ */
+export class QueueEmptyError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_QUEUE_EMPTY';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The queue is empty', options);
+  }
+}
+
+/**
+ * `putNowait()` on a full queue.
+ *
+ * @example
+ * ```ts
+ * const q = new Queue<number>(1); q.putNowait(1); q.putNowait(2); // throws QueueFullError
+ * ```
+ */
+export class QueueFullError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_QUEUE_FULL';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The queue is full', options);
+  }
+}
+
+/**
+ * `put` on a queue that was shut down, or `get` on one that was shut down and is empty (Python
+ * 3.13's `QueueShutDown`).
+ *
+ * @example
+ * ```ts
+ * const q = new Queue(); q.shutdown();
+ * await q.get().catch((e) => e instanceof QueueShutDownError); // true
+ * ```
+ */
+export class QueueShutDownError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_QUEUE_SHUT_DOWN';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The queue is shut down', options);
+  }
+}
+
+/**
+ * One or more children of a {@link TaskGroup} (or its body) failed. `errors` holds them in the
+ * order they happened; cancellations are not included. Python's `ExceptionGroup` from a TaskGroup.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await TaskGroup.run(async (tg) => { tg.createTask(async () => { throw new Error('boom'); }); });
+ * } catch (e) {
+ *   if (e instanceof TaskGroupError) console.log(e.errors); // [Error: boom]
+ * }
+ * ```
+ */
+export class TaskGroupError extends AggregateError {
+  static readonly code: string = 'ERR_TSIO_TASK_GROUP';
+  declare readonly code: string;
+
+  constructor(errors: Iterable<unknown>, message?: string, options?: ErrorOptions) {
+    const list = [...errors];
+    super(
+      list,
+      message ??
+        `${list.length} ${list.length === 1 ? 'task' : 'tasks'} of the TaskGroup failed: ${list
+          .map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)))
+          .join('; ')}`,
+      options,
+    );
+    brand(this, new.target, (new.target as unknown as { code: string }).code);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasCode(value, (this as unknown as { code: string }).code);
+  }
+}
+
+/**
+ * True when `value` is a cancellation: a tsio {@link CancelledError} (from any copy of tsio).
+ *
+ * @example
+ * ```ts
+ * try { await task; } catch (e) { if (isCancelledError(e)) return; throw e; }
+ * ```
+ */
+export function isCancelledError(value: unknown): value is CancelledError {
+  return hasCode(value, CancelledError.code);
+}

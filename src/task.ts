@@ -1,0 +1,250 @@
+import { CancelledError, InvalidStateError, isCancelledError } from './errors.js';
+import { Future, STATE } from './future.js';
+import { checkFunction, checkOptions, checkString, isThenable } from './internal/validate.js';
+
+/** The body of a task: gets the task's signal, returns a value or a promise. */
+export type TaskBody<T> = (signal: AbortSignal) => T | PromiseLike<T>;
+
+/** Options of {@link createTask}. */
+export interface TaskOptions {
+  /** A name for logs and `toString()`. @default `Task-<n>` */
+  name?: string;
+}
+
+let taskCounter = 0;
+
+// Tasks waiting for their first step. One microtask starts a whole batch (see `startBatch`).
+let startQueue: Task<unknown>[] = [];
+let startScheduled = false;
+
+function startBatch(): void {
+  // Tasks created while this runs are appended and started in the same batch, after the tasks
+  // before them, never inside the `createTask` call that made them.
+  for (let i = 0; i < startQueue.length; i++) startQueue[i]!._start();
+  startQueue = [];
+  startScheduled = false;
+}
+
+/**
+ * A {@link Future} that runs a body: Python's `asyncio.Task`. Made by {@link createTask}.
+ *
+ * The body starts on a later microtask, never inside `createTask`; a task cancelled before it
+ * starts never runs. `cancel()` is a request: it aborts `task.signal` with a
+ * {@link CancelledError}, and the task is done when its body settles. If the body rejects with a
+ * `CancelledError` (any one, as in Python), with the signal's reason, or with an `AbortError` after
+ * the signal aborted, the task is cancelled; if it returns, the task has that result (it swallowed
+ * the cancellation); if it throws anything else, the task failed with that error.
+ *
+ * JavaScript cannot interrupt an `await`: the body sees cancellation only through its signal, so
+ * it should pass `signal` to whatever it waits on (`sleep(ms, undefined, { signal })`, `fetch`).
+ *
+ * @example
+ * ```ts
+ * const task = createTask(async (signal) => {
+ *   await sleep(1000, undefined, { signal });
+ *   return 'slept';
+ * }, { name: 'sleeper' });
+ * task.cancel();
+ * await task.catch((e) => console.log(e.name)); // CancelledError
+ * console.log(task.cancelled()); // true
+ * ```
+ */
+export class Task<T> extends Future<T> {
+  // Lean on purpose (see Future). While the task is pending and has not started, `_value` holds
+  // the message of the first cancel request; `_body` is null once the body has been called.
+  /** @internal */ _body: TaskBody<T> | null;
+  /** @internal */ _controller: AbortController | null = null;
+  /** @internal */ _cancelRequests = 0;
+  /** @internal */ _id: number;
+  /** @internal */ _name: string | undefined;
+
+  /** @internal Use {@link createTask}. */
+  constructor(body: TaskBody<T>, name: string | undefined) {
+    super();
+    this._body = body;
+    this._id = ++taskCounter;
+    this._name = name;
+  }
+
+  /** The task's name (`Task-<n>` unless one was given). */
+  get name(): string {
+    return this._name ?? `Task-${this._id}`;
+  }
+
+  set name(value: string) {
+    checkString('name', value);
+    this._name = value;
+  }
+
+  /**
+   * The task's abort signal: aborted with a {@link CancelledError} when the task is cancelled.
+   * Created on first use, so tasks whose body takes no argument never pay for one.
+   */
+  get signal(): AbortSignal {
+    let c = this._controller;
+    if (c === null) {
+      c = this._controller = new AbortController();
+      if (this._cancelRequests > 0) c.abort(new CancelledError(this.#pendingMessage()));
+    }
+    return c.signal;
+  }
+
+  /**
+   * Requests cancellation: returns false if the task is done, otherwise counts the request,
+   * aborts `task.signal` (the first time) with a {@link CancelledError}(`message`) and returns
+   * true. A task cancelled before its body starts is cancelled without running it.
+   *
+   * @example
+   * ```ts
+   * const t = createTask((signal) => sleep(60_000, undefined, { signal }));
+   * t.cancel('shutting down'); // true
+   * ```
+   */
+  override cancel(message?: string): boolean {
+    if (this._state !== STATE.PENDING) return false;
+    if (++this._cancelRequests === 1 && this._body !== null) this._value = message;
+    const c = this._controller;
+    if (c !== null && !c.signal.aborted) c.abort(new CancelledError(message));
+    return true;
+  }
+
+  /**
+   * The number of cancellation requests not withdrawn by {@link uncancel}.
+   *
+   * @example
+   * ```ts
+   * task.cancel(); task.cancel(); task.cancelling(); // 2
+   * ```
+   */
+  cancelling(): number {
+    return this._cancelRequests;
+  }
+
+  /**
+   * Withdraws one cancellation request; returns how many remain. A task whose requests all were
+   * withdrawn before it started runs normally. (A signal, once aborted, stays aborted:
+   * JavaScript signals cannot be un-aborted.)
+   *
+   * @example
+   * ```ts
+   * task.cancel(); task.uncancel(); // 0
+   * ```
+   */
+  uncancel(): number {
+    if (this._cancelRequests > 0) this._cancelRequests--;
+    return this._cancelRequests;
+  }
+
+  /** Tasks are completed by their body: throws {@link InvalidStateError}, as in Python. */
+  override setResult(_value: T): never {
+    throw new InvalidStateError('A Task does not support setResult(): its body sets the result.');
+  }
+
+  /** Tasks are completed by their body: throws {@link InvalidStateError}, as in Python. */
+  override setException(_error: unknown): never {
+    throw new InvalidStateError('A Task does not support setException(): its body sets it.');
+  }
+
+  override toString(): string {
+    return `<Task ${this.name} ${this._stateName()}>`;
+  }
+
+  override get [Symbol.toStringTag](): string {
+    return 'Task';
+  }
+
+  #pendingMessage(): string | undefined {
+    return this._body !== null ? (this._value as string | undefined) : undefined;
+  }
+
+  /** @internal Runs the first step of the body. */
+  _start(): void {
+    const body = this._body!;
+    const message = this._value as string | undefined;
+    this._body = null;
+    if (this._state !== STATE.PENDING) return;
+    this._value = undefined;
+    const c = this._controller;
+    if (this._cancelRequests > 0 || (c !== null && c.signal.aborted)) {
+      this._settle(STATE.CANCELLED, c?.signal.reason ?? new CancelledError(message));
+      return;
+    }
+    let result: T | PromiseLike<T>;
+    try {
+      result = body.length === 0 ? (body as () => T | PromiseLike<T>)() : body(this.signal);
+    } catch (error) {
+      this._fail(error);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value: T) => this._finish(value),
+        (error: unknown) => this._fail(error),
+      );
+    } else if (isThenable(result)) {
+      try {
+        result.then(
+          (value) => this._finish(value),
+          (error: unknown) => this._fail(error),
+        );
+      } catch (error) {
+        this._fail(error);
+      }
+    } else {
+      this._finish(result);
+    }
+  }
+
+  /** @internal */
+  _finish(value: T): void {
+    if (this._state === STATE.PENDING) this._settle(STATE.FULFILLED, value);
+  }
+
+  /** @internal */
+  _fail(error: unknown): void {
+    if (this._state !== STATE.PENDING) return;
+    const signal = this._controller?.signal;
+    if (
+      isCancelledError(error) ||
+      (signal !== undefined && signal.aborted && error === signal.reason)
+    ) {
+      this._settle(STATE.CANCELLED, error);
+    } else if (
+      signal !== undefined &&
+      signal.aborted &&
+      (error as { name?: unknown } | null)?.name === 'AbortError'
+    ) {
+      this._settle(STATE.CANCELLED, signal.reason);
+    } else {
+      this._settle(STATE.REJECTED, error);
+    }
+  }
+}
+
+/**
+ * Schedules `body` to run as a {@link Task} and returns the task at once: Python's
+ * `asyncio.create_task`. The body starts on a later microtask and receives the task's signal.
+ *
+ * @example
+ * ```ts
+ * const t1 = createTask(() => realAsync(1));
+ * const t2 = createTask(() => realAsync(2), { name: 'second' });
+ * await t1; await t2;
+ * ```
+ */
+export function createTask<T>(body: TaskBody<T>, options?: TaskOptions): Task<T> {
+  checkFunction('body', body);
+  let name: string | undefined;
+  if (options !== undefined) {
+    checkOptions('options', options);
+    checkString('options.name', options.name);
+    name = options.name;
+  }
+  const task = new Task<T>(body, name);
+  startQueue.push(task as Task<unknown>);
+  if (!startScheduled) {
+    startScheduled = true;
+    queueMicrotask(startBatch);
+  }
+  return task;
+}

@@ -1,0 +1,128 @@
+import { clearTimer, setTimer, type TimerHandle } from './internal/clock.js';
+import { Outcome, observe } from './internal/observe.js';
+import {
+  checkIterable,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  isThenable,
+  rangeError,
+  typeError,
+  valueError,
+} from './internal/validate.js';
+
+/** {@link wait} returns as soon as any awaitable finishes or is cancelled. */
+export const FIRST_COMPLETED = 'FIRST_COMPLETED';
+/** {@link wait} returns when any awaitable fails (a cancellation is not a failure), or all end. */
+export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
+/** {@link wait} returns when every awaitable has finished (the default). */
+export const ALL_COMPLETED = 'ALL_COMPLETED';
+
+/** When {@link wait} returns. */
+export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
+
+/** Options of {@link wait}. */
+export interface WaitOptions {
+  /** Milliseconds to wait at most; `null`/omitted waits without limit. Cancels nothing. */
+  timeout?: number | null;
+  /** @default ALL_COMPLETED */
+  returnWhen?: ReturnWhen;
+  /** Aborting it rejects the wait with `signal.reason` (the awaitables are not cancelled). */
+  signal?: AbortSignal;
+}
+
+/** What {@link wait} resolves with: the same objects that were passed in, split in two sets. */
+export interface WaitResult<A> {
+  done: Set<A>;
+  pending: Set<A>;
+}
+
+/**
+ * Waits for awaitables and splits them into `done` and `pending` sets holding the very objects
+ * passed in: Python's `asyncio.wait`. On timeout it resolves (never rejects) and cancels nothing.
+ *
+ * @param aws a non-empty array or iterable of futures, tasks or promises (empty -> `RangeError`).
+ * @example
+ * ```ts
+ * const tasks = [createTask(() => realAsync(1)), createTask(() => realAsync(2))];
+ * const { done, pending } = await wait(tasks, { timeout: 1500 });
+ * console.log(done.size, pending.size); // 1 1
+ * ```
+ */
+export function wait<A extends PromiseLike<unknown>>(
+  aws: Iterable<A>,
+  options?: WaitOptions,
+): Promise<WaitResult<A>> {
+  checkIterable('aws', aws);
+  checkOptions('options', options);
+  const timeout = options?.timeout;
+  checkTimeout('options.timeout', timeout);
+  const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
+  if (
+    returnWhen !== FIRST_COMPLETED &&
+    returnWhen !== FIRST_EXCEPTION &&
+    returnWhen !== ALL_COMPLETED
+  ) {
+    throw valueError(
+      'options.returnWhen',
+      'one of FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED',
+      returnWhen,
+    );
+  }
+  const signal = options?.signal;
+  checkSignal('options.signal', signal);
+
+  const pending = new Set<A>();
+  let index = 0;
+  for (const aw of aws) {
+    if (!isThenable(aw)) throw typeError(`aws[${index}]`, 'a future, task or promise', aw);
+    pending.add(aw);
+    index++;
+  }
+  if (pending.size === 0) throw rangeError('aws', 'a non-empty set of awaitables', aws);
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
+
+  const done = new Set<A>();
+  return new Promise<WaitResult<A>>((resolve, reject) => {
+    const detachers: (() => void)[] = [];
+    let timer: TimerHandle | undefined;
+    let finished = false;
+
+    const cleanup = (): void => {
+      finished = true;
+      if (timer !== undefined) clearTimer(timer);
+      signal?.removeEventListener('abort', onAbort);
+      for (const detach of detachers) detach();
+    };
+    const finish = (): void => {
+      cleanup();
+      resolve({ done, pending });
+    };
+    function onAbort(): void {
+      if (finished) return;
+      cleanup();
+      reject(signal!.reason);
+    }
+
+    for (const aw of [...pending]) {
+      if (finished) break;
+      detachers.push(
+        observe(aw, (outcome) => {
+          if (finished) return;
+          pending.delete(aw);
+          done.add(aw);
+          if (
+            pending.size === 0 ||
+            returnWhen === FIRST_COMPLETED ||
+            (returnWhen === FIRST_EXCEPTION && outcome === Outcome.Rejected)
+          ) {
+            finish();
+          }
+        }),
+      );
+    }
+    if (finished) return;
+    if (timeout !== undefined && timeout !== null) timer = setTimer(finish, Math.max(0, timeout));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

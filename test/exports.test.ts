@@ -1,0 +1,84 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as tsio from 'tsio';
+import * as testing from 'tsio/testing';
+
+// Every name of API.md sections 1-4.
+const names = [
+  'Future',
+  'Task',
+  'createTask',
+  'run',
+  'sleep',
+  'gather',
+  'wait',
+  'FIRST_COMPLETED',
+  'FIRST_EXCEPTION',
+  'ALL_COMPLETED',
+  'asCompleted',
+  'waitFor',
+  'timeout',
+  'timeoutAt',
+  'shield',
+  'TaskGroup',
+  'Lock',
+  'Event',
+  'Condition',
+  'Semaphore',
+  'BoundedSemaphore',
+  'Barrier',
+  'Queue',
+  'PriorityQueue',
+  'LifoQueue',
+  'CancelledError',
+  'TimeoutError',
+  'InvalidStateError',
+  'BrokenBarrierError',
+  'QueueEmptyError',
+  'QueueFullError',
+  'QueueShutDownError',
+  'TaskGroupError',
+  'isFuture',
+  'isCancelledError',
+  'TsioError',
+];
+
+describe('package entry points', () => {
+  test('the core entry exports every name of the API', () => {
+    for (const name of names) assert.ok(name in tsio, `tsio exports ${name}`);
+  });
+
+  test('tsio/testing exports the virtual clock', () => {
+    assert.equal(typeof testing.useVirtualClock, 'function');
+    assert.equal(typeof testing.VirtualClock, 'function');
+  });
+
+  test('internal modules cannot be imported', async () => {
+    await assert.rejects(
+      import('tsio/dist/internal/clock.js'),
+      /ERR_PACKAGE_PATH_NOT_EXPORTED|not exported/i,
+    );
+    await assert.rejects(
+      import('tsio/internal/clock'),
+      /ERR_PACKAGE_PATH_NOT_EXPORTED|not exported/i,
+    );
+  });
+
+  test('the core entry loads neither worker_threads, child_process nor node:http', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const before = new Set(process.moduleLoadList);
+      await import('tsio');
+      const loaded = process.moduleLoadList.filter((m) => !before.has(m));
+      const bad = loaded.filter((m) => /worker_threads|child_process|NativeModule http$|NativeModule _http/.test(m));
+      console.log(JSON.stringify(bad));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), []);
+  });
+});
