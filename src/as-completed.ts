@@ -17,9 +17,9 @@ export interface AsCompletedOptions {
    * Milliseconds from the call after which every remaining wait rejects with
    * {@link TimeoutError}. Nothing is cancelled. `null`/omitted: no limit.
    */
-  timeout?: number | null;
+  timeout?: number | null | undefined;
   /** Aborting it rejects every remaining wait with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

@@ -8,9 +8,9 @@ export interface GatherOptions {
    * Return exceptions (a cancelled child's `CancelledError` included) as values in the results
    * instead of rejecting with the first one. @default false
    */
-  returnExceptions?: boolean;
+  returnExceptions?: boolean | undefined;
   /** Aborting it cancels the gather (and so its children). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** The results of a gather over `T`: a tuple for a tuple input, an array otherwise. */
@@ -41,14 +41,16 @@ export class GatheringFuture<T> extends Future<T> {
 
   override cancel(message?: string): boolean {
     if (this._state !== STATE.PENDING) return false;
+    // Children complete synchronously inside their cancel(), and their listeners may finish this
+    // gather at once: the request must be recorded before, and withdrawn if nothing was cancelled.
+    const wasRequested = this._cancelRequested;
+    this._cancelRequested = true;
+    this._cancelMessage = message;
     let cancelled = false;
     for (const child of this._children) {
       if (isFuture(child) && !child.done() && child.cancel(message)) cancelled = true;
     }
-    if (cancelled) {
-      this._cancelRequested = true;
-      this._cancelMessage = message;
-    }
+    if (!cancelled) this._cancelRequested = wasRequested;
     return cancelled;
   }
 

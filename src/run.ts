@@ -4,12 +4,12 @@ import { type Task, createTask } from './task.js';
 /** Options of {@link run}. */
 export interface RunOptions {
   /** The main task's name. @default 'main' */
-  name?: string;
+  name?: string | undefined;
   /**
    * Handle SIGINT and SIGTERM: cancel `main`, wait for it, then exit with 130 or 143.
    * @default true
    */
-  handleSignals?: boolean;
+  handleSignals?: boolean | undefined;
 }
 
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;

@@ -4,7 +4,7 @@ import { checkDelay, checkOptions, checkSignal } from './internal/validate.js';
 /** Options of {@link sleep}. */
 export interface SleepOptions {
   /** Aborting it rejects the sleep with `signal.reason` and clears the timer. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

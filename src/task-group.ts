@@ -7,7 +7,7 @@ import { messageOf } from './gather.js';
 /** Options of {@link TaskGroup}. */
 export interface TaskGroupOptions {
   /** Cancels the group from outside: children are cancelled and the group rejects with the reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

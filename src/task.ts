@@ -8,7 +8,7 @@ export type TaskBody<T> = (signal: AbortSignal) => T | PromiseLike<T>;
 /** Options of {@link createTask}. */
 export interface TaskOptions {
   /** A name for logs and `toString()`. @default `Task-<n>` */
-  name?: string;
+  name?: string | undefined;
 }
 
 let taskCounter = 0;

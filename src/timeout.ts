@@ -11,7 +11,7 @@ import {
 /** Options of {@link timeout} and {@link timeoutAt}. */
 export interface TimeoutOptions {
   /** An outer signal: aborting it aborts the scope too, and the scope rejects with its reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

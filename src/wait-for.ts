@@ -18,7 +18,7 @@ export interface WaitForOptions {
    * Aborting it cancels `aw` (when it can be cancelled), waits for it to finish, then rejects with
    * `signal.reason`.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What {@link waitFor} accepts: an awaitable, or a body to run as a cancellable task. */

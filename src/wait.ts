@@ -24,11 +24,11 @@ export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeo
 /** Options of {@link wait}. */
 export interface WaitOptions {
   /** Milliseconds to wait at most; `null`/omitted waits without limit. Cancels nothing. */
-  timeout?: number | null;
+  timeout?: number | null | undefined;
   /** @default ALL_COMPLETED */
-  returnWhen?: ReturnWhen;
+  returnWhen?: ReturnWhen | undefined;
   /** Aborting it rejects the wait with `signal.reason` (the awaitables are not cancelled). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What {@link wait} resolves with: the same objects that were passed in, split in two sets. */
