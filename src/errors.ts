@@ -113,7 +113,8 @@ export class InvalidStateError extends TsioError {
 }
 
 /**
- * A {@link Barrier} was broken (aborted, reset, or a waiter was cancelled) while or before waiting.
+ * A {@link Barrier} was broken (by `abort()` or `reset()`) while or before waiting. As in asyncio, a
+ * waiter whose signal aborts just leaves: that does not break the barrier.
  *
  * @example
  * ```ts
@@ -197,7 +198,7 @@ export class TaskGroupError extends AggregateError {
     super(
       list,
       message ??
-        `${list.length} ${list.length === 1 ? 'task' : 'tasks'} of the TaskGroup failed: ${list
+        `${list.length} ${list.length === 1 ? 'error' : 'errors'} in the TaskGroup: ${list
           .map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)))
           .join('; ')}`,
       options,

@@ -19,9 +19,29 @@ export type Listener = (future: Future<unknown>, data: unknown) => void;
 /** A callback given to {@link Future.addDoneCallback}. */
 export type DoneCallback<T> = (future: Future<T>) => void;
 
-function runDoneCallbacks(future: Future<unknown>): void {
-  future._runDoneCallbacks();
+interface DoneCallbacks {
+  future: Future<unknown>;
+  callbacks: DoneCallback<unknown>[];
 }
+
+function callDoneCallbacks({ future, callbacks }: DoneCallbacks): void {
+  let failure: { error: unknown } | undefined;
+  for (const cb of callbacks) {
+    try {
+      cb(future);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  // A throwing callback is reported as an uncaught exception, as a throwing event listener is;
+  // the other callbacks still run.
+  if (failure) throw failure.error;
+}
+
+/** The listener that holds a future's done callbacks; runs them on a later microtask. */
+const runDoneCallbacks: Listener = (future, callbacks) => {
+  schedule(callDoneCallbacks, { future, callbacks: callbacks as DoneCallback<unknown>[] });
+};
 
 interface Settlers {
   resolve: (value: unknown) => void;
@@ -56,12 +76,12 @@ function settlePromise(f: Future<unknown>, data: unknown): void {
  */
 export class Future<T> implements PromiseLike<T> {
   // Kept small: a million tasks means a million of these. A single listener is stored inline
-  // (`_listeners` + `_data`); more go into an array of [listener, data] pairs.
+  // (`_listeners` + `_data`); more go into an array of [listener, data] pairs. Done callbacks
+  // are one such pair: (runDoneCallbacks, array of callbacks).
   /** @internal */ _state: State = PENDING;
   /** @internal */ _value: unknown = undefined;
   /** @internal */ _listeners: Listener | unknown[] | null = null;
   /** @internal */ _data: unknown = undefined;
-  /** @internal */ _doneCallbacks: DoneCallback<T>[] | null = null;
 
   /** True when the future has a result, an exception, or was cancelled. */
   done(): boolean {
@@ -188,11 +208,15 @@ export class Future<T> implements PromiseLike<T> {
   addDoneCallback(callback: DoneCallback<T>): void {
     checkFunction('callback', callback);
     if (this._state !== PENDING) {
-      schedule(callback as DoneCallback<unknown>, this as Future<unknown>);
+      schedule(callDoneCallbacks, {
+        future: this as Future<unknown>,
+        callbacks: [callback as DoneCallback<unknown>],
+      });
       return;
     }
-    if (this._doneCallbacks === null) this._doneCallbacks = [callback];
-    else this._doneCallbacks.push(callback);
+    const list = this._doneCallbackList();
+    if (list !== null) list.push(callback as DoneCallback<unknown>);
+    else this._listen(runDoneCallbacks, [callback]);
   }
 
   /**
@@ -204,12 +228,25 @@ export class Future<T> implements PromiseLike<T> {
    * ```
    */
   removeDoneCallback(callback: DoneCallback<T>): number {
-    const list = this._doneCallbacks;
+    const list = this._doneCallbackList();
     if (list === null) return 0;
-    const kept = list.filter((cb) => cb !== callback);
-    const removed = list.length - kept.length;
-    this._doneCallbacks = kept.length > 0 ? kept : null;
+    let kept = 0;
+    for (const cb of list) if (cb !== callback) list[kept++] = cb;
+    const removed = list.length - kept;
+    list.length = kept;
     return removed;
+  }
+
+  /** @internal The array of done callbacks registered as a listener, if any. */
+  _doneCallbackList(): DoneCallback<unknown>[] | null {
+    const l = this._listeners;
+    if (l === runDoneCallbacks) return this._data as DoneCallback<unknown>[];
+    if (Array.isArray(l)) {
+      for (let i = 0; i < l.length; i += 2) {
+        if (l[i] === runDoneCallbacks) return l[i + 1] as DoneCallback<unknown>[];
+      }
+    }
+    return null;
   }
 
   /**
@@ -315,25 +352,6 @@ export class Future<T> implements PromiseLike<T> {
       else
         for (let i = 0; i < l.length; i += 2) (l[i] as Listener)(this as Future<unknown>, l[i + 1]);
     }
-    if (this._doneCallbacks !== null) schedule(runDoneCallbacks, this as Future<unknown>);
-  }
-
-  /** @internal */
-  _runDoneCallbacks(): void {
-    const list = this._doneCallbacks;
-    this._doneCallbacks = null;
-    if (list === null) return;
-    let failure: { error: unknown } | undefined;
-    for (const cb of list) {
-      try {
-        cb(this);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    // A throwing callback is reported as an uncaught exception, as a throwing event listener is;
-    // the other callbacks still run.
-    if (failure) throw failure.error;
   }
 }
 

@@ -150,7 +150,11 @@ export class TaskGroup {
     let propagateCancel: { error: unknown } | null = null;
     if (bodyFailure !== null) {
       if (isCancelledError(bodyFailure.error)) propagateCancel = bodyFailure;
-      this.#abort(bodyFailure.error);
+      this.#abort(
+        propagateCancel !== null
+          ? bodyFailure.error
+          : new CancelledError('The body of the TaskGroup failed', { cause: bodyFailure.error }),
+      );
     }
     while (this.#tasks.size > 0) {
       await new Promise<void>((resolve) => {

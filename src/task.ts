@@ -13,6 +13,8 @@ export interface TaskOptions {
 
 let taskCounter = 0;
 
+const TASK_BRAND = Symbol.for('tsio.Task');
+
 // Tasks waiting for their first step. One microtask starts a whole batch (see `startBatch`).
 let startQueue: Task<unknown>[] = [];
 let startScheduled = false;
@@ -49,31 +51,49 @@ function startBatch(): void {
  * console.log(task.cancelled()); // true
  * ```
  */
+/** What few tasks need: kept out of line so a million plain tasks stay small. */
+interface TaskExtra {
+  controller: AbortController | null;
+  name: string | undefined;
+  cancelRequests: number;
+  cancelMessage: string | undefined;
+}
+
 export class Task<T> extends Future<T> {
-  // Lean on purpose (see Future). While the task is pending and has not started, `_value` holds
-  // the message of the first cancel request; `_body` is null once the body has been called.
-  /** @internal */ _body: TaskBody<T> | null;
-  /** @internal */ _controller: AbortController | null = null;
-  /** @internal */ _cancelRequests = 0;
+  // Lean on purpose (see Future): until the body starts, `_value` holds the body itself.
+  /** @internal */ _extra: TaskExtra | null = null;
   /** @internal */ _id: number;
-  /** @internal */ _name: string | undefined;
 
   /** @internal Use {@link createTask}. */
   constructor(body: TaskBody<T>, name: string | undefined) {
     super();
-    this._body = body;
-    this._id = ++taskCounter;
-    this._name = name;
+    this._value = body;
+    // As in Python, only unnamed tasks take a number.
+    if (name === undefined) this._id = ++taskCounter;
+    else {
+      this._id = 0;
+      this._more().name = name;
+    }
+  }
+
+  /** @internal */
+  _more(): TaskExtra {
+    return (this._extra ??= {
+      controller: null,
+      name: undefined,
+      cancelRequests: 0,
+      cancelMessage: undefined,
+    });
   }
 
   /** The task's name (`Task-<n>` unless one was given). */
   get name(): string {
-    return this._name ?? `Task-${this._id}`;
+    return this._extra?.name ?? `Task-${this._id}`;
   }
 
   set name(value: string) {
     checkString('name', value);
-    this._name = value;
+    this._more().name = value;
   }
 
   /**
@@ -81,10 +101,11 @@ export class Task<T> extends Future<T> {
    * Created on first use, so tasks whose body takes no argument never pay for one.
    */
   get signal(): AbortSignal {
-    let c = this._controller;
+    const extra = this._more();
+    let c = extra.controller;
     if (c === null) {
-      c = this._controller = new AbortController();
-      if (this._cancelRequests > 0) c.abort(new CancelledError(this.#pendingMessage()));
+      c = extra.controller = new AbortController();
+      if (extra.cancelRequests > 0) c.abort(new CancelledError(extra.cancelMessage));
     }
     return c.signal;
   }
@@ -102,8 +123,9 @@ export class Task<T> extends Future<T> {
    */
   override cancel(message?: string): boolean {
     if (this._state !== STATE.PENDING) return false;
-    if (++this._cancelRequests === 1 && this._body !== null) this._value = message;
-    const c = this._controller;
+    const extra = this._more();
+    if (++extra.cancelRequests === 1) extra.cancelMessage = message;
+    const c = extra.controller;
     if (c !== null && !c.signal.aborted) c.abort(new CancelledError(message));
     return true;
   }
@@ -117,7 +139,7 @@ export class Task<T> extends Future<T> {
    * ```
    */
   cancelling(): number {
-    return this._cancelRequests;
+    return this._extra?.cancelRequests ?? 0;
   }
 
   /**
@@ -131,8 +153,10 @@ export class Task<T> extends Future<T> {
    * ```
    */
   uncancel(): number {
-    if (this._cancelRequests > 0) this._cancelRequests--;
-    return this._cancelRequests;
+    const extra = this._extra;
+    if (extra === null) return 0;
+    if (extra.cancelRequests > 0) extra.cancelRequests--;
+    return extra.cancelRequests;
   }
 
   /** Tasks are completed by their body: throws {@link InvalidStateError}, as in Python. */
@@ -145,6 +169,15 @@ export class Task<T> extends Future<T> {
     throw new InvalidStateError('A Task does not support setException(): its body sets it.');
   }
 
+  /** True for tasks of any copy of tsio. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[TASK_BRAND] === true
+    );
+  }
+
   override toString(): string {
     return `<Task ${this.name} ${this._stateName()}>`;
   }
@@ -153,21 +186,18 @@ export class Task<T> extends Future<T> {
     return 'Task';
   }
 
-  #pendingMessage(): string | undefined {
-    return this._body !== null ? (this._value as string | undefined) : undefined;
-  }
-
   /** @internal Runs the first step of the body. */
   _start(): void {
-    const body = this._body!;
-    const message = this._value as string | undefined;
-    this._body = null;
     if (this._state !== STATE.PENDING) return;
+    const body = this._value as TaskBody<T>;
     this._value = undefined;
-    const c = this._controller;
-    if (this._cancelRequests > 0 || (c !== null && c.signal.aborted)) {
-      this._settle(STATE.CANCELLED, c?.signal.reason ?? new CancelledError(message));
-      return;
+    const extra = this._extra;
+    if (extra !== null) {
+      const c = extra.controller;
+      if (extra.cancelRequests > 0 || (c !== null && c.signal.aborted)) {
+        this._settle(STATE.CANCELLED, c?.signal.reason ?? new CancelledError(extra.cancelMessage));
+        return;
+      }
     }
     let result: T | PromiseLike<T>;
     try {
@@ -177,10 +207,9 @@ export class Task<T> extends Future<T> {
       return;
     }
     if (result instanceof Promise) {
-      result.then(
-        (value: T) => this._finish(value),
-        (error: unknown) => this._fail(error),
-      );
+      // Bound methods: two bound functions take less memory than two arrow closures and their
+      // context, which counts over a million tasks.
+      result.then(this._finish.bind(this), this._fail.bind(this));
     } else if (isThenable(result)) {
       try {
         result.then(
@@ -203,7 +232,7 @@ export class Task<T> extends Future<T> {
   /** @internal */
   _fail(error: unknown): void {
     if (this._state !== STATE.PENDING) return;
-    const signal = this._controller?.signal;
+    const signal = this._extra?.controller?.signal;
     if (
       isCancelledError(error) ||
       (signal !== undefined && signal.aborted && error === signal.reason)
@@ -220,6 +249,8 @@ export class Task<T> extends Future<T> {
     }
   }
 }
+
+Object.defineProperty(Task.prototype, TASK_BRAND, { value: true });
 
 /**
  * Schedules `body` to run as a {@link Task} and returns the task at once: Python's

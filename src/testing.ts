@@ -6,6 +6,7 @@
  * @module
  */
 import { type Clock, type TimerHandle, installClock } from './internal/clock.js';
+import { rangeError, typeError } from './internal/validate.js';
 
 interface VirtualTimer {
   at: number;
@@ -31,11 +32,8 @@ export class VirtualClock implements Clock {
 
   /** @param start the initial time in milliseconds. @default 0 */
   constructor(start = 0) {
-    if (typeof start !== 'number' || !Number.isFinite(start)) {
-      throw new TypeError(
-        `The "start" argument must be a finite number. Received ${String(start)}`,
-      );
-    }
+    if (typeof start !== 'number') throw typeError('start', 'a finite number', start);
+    if (!Number.isFinite(start)) throw rangeError('start', 'a finite number', start);
     this.#now = start;
   }
 
@@ -86,11 +84,8 @@ export class VirtualClock implements Clock {
    * ```
    */
   async advance(ms: number): Promise<void> {
-    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
-      throw new RangeError(
-        `The "ms" argument must be a finite number >= 0. Received ${String(ms)}`,
-      );
-    }
+    if (typeof ms !== 'number') throw typeError('ms', 'a number of milliseconds', ms);
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw rangeError('ms', 'a finite number >= 0', ms);
     const target = this.#now + ms;
     await turn();
     for (;;) {

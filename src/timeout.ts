@@ -1,10 +1,11 @@
-import { CancelledError, TimeoutError, isCancelledError } from './errors.js';
+import { CancelledError, InvalidStateError, TimeoutError, isCancelledError } from './errors.js';
 import { clearTimer, now, setTimer, type TimerHandle } from './internal/clock.js';
 import {
   checkFunction,
   checkOptions,
   checkSignal,
   checkTimeout,
+  rangeError,
   typeError,
 } from './internal/validate.js';
 
@@ -22,7 +23,10 @@ export interface TimeoutScope {
   readonly signal: AbortSignal;
   /** The deadline in tsio's clock (`performance.now()` milliseconds), or null for none. */
   when(): number | null;
-  /** Moves the deadline (null removes it). Has no effect once the scope expired. */
+  /**
+   * Moves the deadline (null removes it). Throws {@link InvalidStateError} once the scope has
+   * expired or finished, as Python does.
+   */
   reschedule(deadline: number | null): void;
   /** True once the deadline has passed and the scope's signal was aborted for it. */
   expired(): boolean;
@@ -68,14 +72,16 @@ export function timeoutAt<T>(
   fn: (signal: AbortSignal, scope: TimeoutScope) => T | PromiseLike<T>,
   options?: TimeoutOptions,
 ): Promise<T> {
-  if (deadline !== null && (typeof deadline !== 'number' || Number.isNaN(deadline))) {
-    throw typeError(
-      'deadline',
-      'a number (milliseconds in performance.now() time) or null',
-      deadline,
-    );
-  }
+  checkDeadline('deadline', deadline);
   return runScope(deadline, fn, options);
+}
+
+function checkDeadline(name: string, value: unknown): asserts value is number | null {
+  if (value === null) return;
+  if (typeof value !== 'number') {
+    throw typeError(name, 'a number (milliseconds in performance.now() time) or null', value);
+  }
+  if (Number.isNaN(value)) throw rangeError(name, 'a number, not NaN', value);
 }
 
 function runScope<T>(
@@ -92,6 +98,7 @@ function runScope<T>(
   let when = deadline;
   let timer: TimerHandle | undefined;
   let expired = false;
+  let finished = false;
 
   const expire = (): void => {
     timer = undefined;
@@ -115,10 +122,12 @@ function runScope<T>(
     signal: controller.signal,
     when: () => when,
     reschedule(newDeadline) {
-      if (newDeadline !== null && (typeof newDeadline !== 'number' || Number.isNaN(newDeadline))) {
-        throw typeError('deadline', 'a number or null', newDeadline);
+      checkDeadline('deadline', newDeadline);
+      if (expired || finished) {
+        throw new InvalidStateError(
+          `Cannot reschedule a timeout that has ${expired ? 'expired' : 'finished'}.`,
+        );
       }
-      if (expired) return;
       when = newDeadline;
       arm();
     },
@@ -132,6 +141,7 @@ function runScope<T>(
   arm();
 
   const settle = (): void => {
+    finished = true;
     if (timer !== undefined) clearTimer(timer);
     timer = undefined;
     outer?.removeEventListener('abort', onOuterAbort);

@@ -51,7 +51,7 @@ describe('errors', () => {
     assert.ok(e instanceof TaskGroupError);
     assert.deepEqual(e.errors, inner);
     assert.equal(e.code, 'ERR_TSIO_TASK_GROUP');
-    assert.match(e.message, /2 tasks of the TaskGroup failed: Error: a; Error: b/);
+    assert.match(e.message, /2 errors in the TaskGroup: Error: a; Error: b/);
   });
 
   test('instanceof does not confuse the classes', () => {
@@ -93,6 +93,8 @@ describe('errors', () => {
   test('a task of one copy is awaited by gather of the other', async () => {
     const copy = await secondCopy();
     const t = copy.createTask(() => 5);
+    assert.ok(t instanceof tsio.Task);
+    assert.equal(new tsio.Future() instanceof tsio.Task, false);
     assert.deepEqual(await tsio.gather([t]), [5]);
   });
 

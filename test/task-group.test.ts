@@ -104,6 +104,7 @@ describe('TaskGroup', () => {
     await clock.advance(5);
     await rejected;
     assert.equal(child!.cancelled(), true);
+    assert.ok(child!.signal.reason instanceof CancelledError, 'children get a CancelledError');
   });
 
   test('cancelled from outside, the group cancels its children and rejects with CancelledError', async () => {

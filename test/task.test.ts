@@ -31,6 +31,13 @@ describe('createTask', () => {
     assert.equal(String(t), `<Task ${t.name} finished>`);
   });
 
+  test('only unnamed tasks take a number, as in Python', () => {
+    const a = createTask(() => 1);
+    createTask(() => 1, { name: 'named' });
+    const b = createTask(() => 1);
+    assert.equal(Number(b.name.slice(5)), Number(a.name.slice(5)) + 1);
+  });
+
   test('the name option names the task and can be changed', () => {
     const t = createTask(() => 1, { name: 'worker-1' });
     assert.equal(t.name, 'worker-1');

@@ -63,7 +63,8 @@ describe('tsio/testing virtual clock', () => {
   });
 
   test('bad arguments throw', async () => {
-    assert.throws(() => new VirtualClock(NaN), TypeError);
+    assert.throws(() => new VirtualClock(NaN), RangeError);
+    assert.throws(() => new VirtualClock('0' as never), TypeError);
     using clock = useVirtualClock();
     await assert.rejects(clock.advance(-1), RangeError);
   });

@@ -1,6 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError, TimeoutError, sleep, timeout, timeoutAt } from 'tsio';
+import {
+  CancelledError,
+  InvalidStateError,
+  TimeoutError,
+  sleep,
+  timeout,
+  timeoutAt,
+  type TimeoutScope,
+} from 'tsio';
 import { useVirtualClock } from 'tsio/testing';
 
 describe('timeout and timeoutAt', () => {
@@ -129,6 +137,31 @@ describe('timeout and timeoutAt', () => {
   test('bad arguments throw naming the argument', () => {
     assert.throws(() => timeout('1' as never, () => 1), /"ms" argument/);
     assert.throws(() => timeout(1, 'f' as never), /"fn" argument must be a function/);
-    assert.throws(() => timeoutAt(NaN, () => 1), /"deadline" argument/);
+    assert.throws(
+      () => timeoutAt(NaN, () => 1),
+      (e) => e instanceof RangeError && /"deadline"/.test(e.message),
+    );
+    assert.throws(
+      () => timeoutAt('1' as never, () => 1),
+      (e) => e instanceof TypeError && /"deadline"/.test(e.message),
+    );
+  });
+
+  test('reschedule() after the scope expired or finished throws InvalidStateError', async () => {
+    using clock = useVirtualClock();
+    let kept: TimeoutScope | undefined;
+    await timeout(100, (_signal, scope) => {
+      kept = scope;
+    });
+    assert.throws(
+      () => kept!.reschedule(5),
+      (e) => e instanceof InvalidStateError && /finished/.test(e.message),
+    );
+    const p = timeout(10, async (signal, scope) => {
+      await sleep(100, undefined, { signal }).catch(() => {});
+      assert.throws(() => scope.reschedule(null), /expired/);
+    });
+    await clock.advance(10);
+    await p;
   });
 });
