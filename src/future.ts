@@ -209,7 +209,7 @@ export class Future<T> implements PromiseLike<T> {
     checkFunction('callback', callback);
     if (this._state !== PENDING) {
       schedule(callDoneCallbacks, {
-        future: this as Future<unknown>,
+        future: this,
         callbacks: [callback as DoneCallback<unknown>],
       });
       return;
@@ -310,7 +310,7 @@ export class Future<T> implements PromiseLike<T> {
    */
   _listen(listener: Listener, data?: unknown): void {
     if (this._state !== PENDING) {
-      listener(this as Future<unknown>, data);
+      listener(this, data);
       return;
     }
     const l = this._listeners;
@@ -348,9 +348,9 @@ export class Future<T> implements PromiseLike<T> {
       const data = this._data;
       this._listeners = null;
       this._data = undefined;
-      if (typeof l === 'function') l(this as Future<unknown>, data);
+      if (typeof l === 'function') l(this, data);
       else
-        for (let i = 0; i < l.length; i += 2) (l[i] as Listener)(this as Future<unknown>, l[i + 1]);
+        for (let i = 0; i < l.length; i += 2) (l[i] as Listener)(this, l[i + 1]);
     }
   }
 }

@@ -107,8 +107,8 @@ export class TaskGroup {
       );
     }
     const task = createTask(body, options);
-    this.#tasks.add(task as Task<unknown>);
-    task._listen(() => this.#onChildDone(task as Task<unknown>));
+    this.#tasks.add(task);
+    task._listen(() => this.#onChildDone(task));
     return task;
   }
 

@@ -272,7 +272,7 @@ export function createTask<T>(body: TaskBody<T>, options?: TaskOptions): Task<T>
     name = options.name;
   }
   const task = new Task<T>(body, name);
-  startQueue.push(task as Task<unknown>);
+  startQueue.push(task);
   if (!startScheduled) {
     startScheduled = true;
     queueMicrotask(startBatch);
