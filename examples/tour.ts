@@ -131,7 +131,7 @@ await section(
     let peak = 0;
     const work = async (i: number): Promise<number> => {
       peak = Math.max(peak, ++running);
-      await null;
+      await Promise.resolve();
       running--;
       return i;
     };

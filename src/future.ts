@@ -349,8 +349,7 @@ export class Future<T> implements PromiseLike<T> {
       this._listeners = null;
       this._data = undefined;
       if (typeof l === 'function') l(this, data);
-      else
-        for (let i = 0; i < l.length; i += 2) (l[i] as Listener)(this, l[i + 1]);
+      else for (let i = 0; i < l.length; i += 2) (l[i] as Listener)(this, l[i + 1]);
     }
   }
 }

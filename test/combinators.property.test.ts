@@ -205,7 +205,7 @@ describe('gather, wait and asCompleted against a model', () => {
             try {
               if (asyncForm) {
                 for await (const c of asCompleted(doubled, { timeout })) {
-                  seen.push(children.indexOf(c as unknown as PromiseLike<number>));
+                  seen.push(children.indexOf(c));
                 }
               } else {
                 let k = 0;

@@ -28,30 +28,45 @@ export class WaiterList<T> {
   wait(signal?: AbortSignal, data?: unknown, onAbort?: (w: Waiter<T>) => void): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<T>((resolve, reject) => {
-      const w: Waiter<T> = {
-        resolve,
-        reject,
-        data,
-        prev: this.tail,
-        next: null,
+      this.enqueue(
+        {
+          resolve,
+          reject,
+          data,
+          prev: null,
+          next: null,
+          signal: undefined,
+          onAbort: undefined,
+          linked: false,
+        },
         signal,
-        onAbort: undefined,
-        linked: true,
-      };
-      if (this.tail) this.tail.next = w;
-      else this.head = w;
-      this.tail = w;
-      this.size++;
-      if (signal) {
-        w.onAbort = () => {
-          if (!w.linked) return;
-          this.unlink(w);
-          onAbort?.(w);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', w.onAbort, { once: true });
-      }
+        onAbort,
+      );
     });
+  }
+
+  /**
+   * Links a waiter the caller made at the end of the list. If `signal` aborts while it is linked,
+   * it leaves the list, `onAbort` (if any) runs, and `w.reject(signal.reason)` is called.
+   */
+  enqueue(w: Waiter<T>, signal?: AbortSignal, onAbort?: (w: Waiter<T>) => void): void {
+    w.prev = this.tail;
+    w.next = null;
+    w.linked = true;
+    if (this.tail) this.tail.next = w;
+    else this.head = w;
+    this.tail = w;
+    this.size++;
+    if (signal) {
+      w.signal = signal;
+      w.onAbort = () => {
+        if (!w.linked) return;
+        this.unlink(w);
+        onAbort?.(w);
+        w.reject(signal.reason);
+      };
+      signal.addEventListener('abort', w.onAbort, { once: true });
+    }
   }
 
   unlink(w: Waiter<T>): void {
