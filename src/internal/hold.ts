@@ -44,12 +44,17 @@ export class HoldRequest<T> extends Future<T> {
   linked = false;
   declare signal: AbortSignal | undefined;
   declare onAbort: (() => void) | undefined;
-  readonly #host: HoldHost;
 
   constructor(host: HoldHost, fn: () => T | PromiseLike<T>) {
     super();
-    this.#host = host;
+    // While the request is pending, `_value` (the result slot) holds its host: one field less
+    // on each of the million requests a bounded fan-out parks.
+    this._value = host;
     this.data = fn;
+  }
+
+  #host(): HoldHost {
+    return this._value as HoldHost;
   }
 
   /**
@@ -71,7 +76,7 @@ export class HoldRequest<T> extends Future<T> {
    * Aborting `signal` first removes it and fails it with `signal.reason`.
    */
   park(signal: AbortSignal | undefined): this {
-    this.#host.waiters.enqueue(this, signal);
+    this.#host().waiters.enqueue(this, signal);
     return this;
   }
 
@@ -111,23 +116,27 @@ export class HoldRequest<T> extends Future<T> {
    */
   override cancel(message?: string): boolean {
     if (this.data === null || this._state !== STATE.PENDING) return false;
-    if (this.linked) this.#host.waiters.unlink(this);
-    return super.cancel(message);
+    const host = this.#host();
+    // Waiting: leave the queue. Granted but not started yet: hand the lock or permit on now
+    // (once settled, `_value` no longer holds the host).
+    const granted = !this.linked;
+    if (!granted) host.waiters.unlink(this);
+    this.data = null;
+    super.cancel(message);
+    if (granted) {
+      try {
+        host.release();
+      } catch {
+        // Already given back by other code; nothing to hand on.
+      }
+    }
+    return true;
   }
 
   /** @internal */
   _runGranted(): void {
-    if (this._state !== STATE.PENDING) {
-      // Cancelled between the grant and the run: hand the lock or permit on.
-      this.data = null;
-      try {
-        this.#host.release();
-      } catch {
-        // Already given back by other code; nothing to hand on.
-      }
-      return;
-    }
-    this.#run();
+    // A request cancelled between its grant and its run has handed its grant on already.
+    if (this._state === STATE.PENDING) this.#run();
   }
 
   #run(): void {
@@ -159,7 +168,7 @@ export class HoldRequest<T> extends Future<T> {
     // As a `finally` block: release first; if that throws, its error replaces the outcome.
     handingOn = true;
     try {
-      this.#host.release();
+      this.#host().release();
     } catch (error) {
       state = STATE.REJECTED;
       value = error;
