@@ -6,7 +6,7 @@ const TRUE: Promise<true> = Promise.resolve(true);
 
 /**
  * A flag that tasks can wait for: Python's `asyncio.Event`. It starts unset; `set()` sets it and
- * wakes every waiter (in the order they started waiting); `clear()` unsets it; `wait()` resolves
+ * wakes every waiter (in the order they started waiting, those that passed a `signal` first); `clear()` unsets it; `wait()` resolves
  * at once while it is set.
  *
  * An event holds nothing, so there is no scoped form (no `using`, no `hold`): waiting on it
@@ -25,9 +25,13 @@ const TRUE: Promise<true> = Promise.resolve(true);
 export class Event {
   #value = false;
   readonly #waiters = new WaiterList<true>();
+  // Waiters without a signal share one promise per set/clear period: a million tasks parked on
+  // one event then cost one promise reaction each, not a promise, two closures and a waiter.
+  #shared: Promise<true> | null = null;
+  #wakeShared: ((value: true) => void) | null = null;
 
   /**
-   * Sets the flag and wakes every waiter, in order. Does nothing if it is already set.
+   * Sets the flag and wakes every waiter, in order (waits with a `signal` first). Does nothing if it is already set.
    *
    * @example
    * ```ts
@@ -40,6 +44,9 @@ export class Event {
     if (this.#value) return;
     this.#value = true;
     this.#waiters.wakeAll(true);
+    const wake = this.#wakeShared;
+    this.#shared = this.#wakeShared = null;
+    wake?.(true);
   }
 
   /**
@@ -82,7 +89,10 @@ export class Event {
     const signal = options === undefined ? undefined : signalOf(options);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.#value) return TRUE;
-    return this.#waiters.wait(signal);
+    if (signal !== undefined) return this.#waiters.wait(signal);
+    return (this.#shared ??= new Promise<true>((resolve) => {
+      this.#wakeShared = resolve;
+    }));
   }
 
   get [Symbol.toStringTag](): string {

@@ -1,3 +1,4 @@
+import { type Future, isFuture } from './future.js';
 import { clearTimer, setTimer, type TimerHandle } from './internal/clock.js';
 import { Outcome, observe } from './internal/observe.js';
 import {
@@ -72,56 +73,71 @@ export function wait<A extends PromiseLike<unknown>>(
   const signal = options?.signal;
   checkSignal('options.signal', signal);
 
-  const pending = new Set<A>();
+  // Duplicates are waited for once (Python makes a set of its input).
+  const unique = new Set<A>();
   let index = 0;
   for (const aw of aws) {
     if (!isThenable(aw)) throw typeError(`aws[${index}]`, 'a future, task or promise', aw);
-    pending.add(aw);
+    unique.add(aw);
     index++;
   }
-  if (pending.size === 0) throw rangeError('aws', 'a non-empty set of awaitables', aws);
+  if (unique.size === 0) throw rangeError('aws', 'a non-empty set of awaitables', aws);
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
 
-  const done = new Set<A>();
+  // Completion is recorded per index (no Set churn); the two sets are built once at the end.
+  const children = [...unique];
+  unique.clear();
+  const n = children.length;
+  const finishedAt = new Uint8Array(n);
+  let finishedCount = 0;
+
   return new Promise<WaitResult<A>>((resolve, reject) => {
-    const detachers: (() => void)[] = [];
     let timer: TimerHandle | undefined;
-    let finished = false;
+    let over = false;
 
     const cleanup = (): void => {
-      finished = true;
+      over = true;
       if (timer !== undefined) clearTimer(timer);
       signal?.removeEventListener('abort', onAbort);
-      for (const detach of detachers) detach();
+      for (let i = 0; i < n; i++) {
+        const child = children[i]!;
+        if (finishedAt[i] === 0 && isFuture(child)) child._unlisten(onFuture, i);
+      }
     };
     const finish = (): void => {
       cleanup();
+      const done = new Set<A>();
+      const pending = new Set<A>();
+      for (let i = 0; i < n; i++) (finishedAt[i] === 1 ? done : pending).add(children[i]!);
       resolve({ done, pending });
     };
     function onAbort(): void {
-      if (finished) return;
+      if (over) return;
       cleanup();
       reject(signal!.reason);
     }
-
-    for (const aw of [...pending]) {
-      if (finished) break;
-      detachers.push(
-        observe(aw, (outcome) => {
-          if (finished) return;
-          pending.delete(aw);
-          done.add(aw);
-          if (
-            pending.size === 0 ||
-            returnWhen === FIRST_COMPLETED ||
-            (returnWhen === FIRST_EXCEPTION && outcome === Outcome.Rejected)
-          ) {
-            finish();
-          }
-        }),
-      );
+    const onDone = (i: number, outcome: Outcome): void => {
+      if (over) return;
+      finishedAt[i] = 1;
+      finishedCount++;
+      if (
+        finishedCount === n ||
+        returnWhen === FIRST_COMPLETED ||
+        (returnWhen === FIRST_EXCEPTION && outcome === Outcome.Rejected)
+      ) {
+        finish();
+      }
+    };
+    function onFuture(f: Future<unknown>, i: unknown): void {
+      onDone(i as number, f._state as Outcome);
     }
-    if (finished) return;
+
+    for (let i = 0; i < n && !over; i++) {
+      const child = children[i]!;
+      if (isFuture(child)) child._listen(onFuture, i);
+      else observe(child, (outcome) => onDone(i, outcome));
+    }
+    if (over) return;
     if (timeout !== undefined && timeout !== null) timer = setTimer(finish, Math.max(0, timeout));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
