@@ -1,0 +1,526 @@
+/**
+ * What the benchmark runs: the scopes, their cases (one child process per case and run), and the
+ * ratios printed against the targets of PERFORMANCE.md / issue 2.
+ */
+
+/** Who a case measures: tsio, a JS peer or floor, or Python's asyncio. */
+export type Side = 'tsio' | 'js' | 'python';
+
+export interface CaseDef {
+  /** The variant name passed to the scenario script (unique within a scope). */
+  id: string;
+  label: string;
+  side: Side;
+  /** `bench/scenarios/<script>.js` or `bench/python/<script>.py`. */
+  script: string;
+  n: number;
+  /** Extra node flags (e.g. `--expose-gc`). */
+  nodeFlags?: string[];
+  /** Rows with the same group are printed together (primitives). */
+  group?: string;
+}
+
+/** Compare `num` to `den` on median time per item (lower is faster) or median peak RSS. */
+export interface RatioDef {
+  label: string;
+  metric: 'time' | 'rss';
+  num: string;
+  /** One case id, or several: the best (lowest) of them is used and named. */
+  den: string | string[];
+  /** Target for num/den; absent for ratios shown for information. */
+  target?: { op: '<=' | '>=' | '<'; value: number };
+}
+
+export interface ScopeDef {
+  name: string;
+  title: string;
+  cases: CaseDef[];
+  ratios: RatioDef[];
+  /** Extra notes printed under the table. */
+  notes?: string[];
+  /** Also probe whether `Promise.all` and tsio `gather` settle over `Sizes.limitProbe` calls. */
+  limitProbe?: boolean;
+}
+
+export interface Sizes {
+  gather: number;
+  semaphore: number;
+  scale: number;
+  pendingMemory: number;
+  /** Operations per primitive run in Node. */
+  primitives: number;
+  /** Operations per primitive run in Python (slower, so fewer; ratios use time per operation). */
+  primitivesPython: number;
+  /** Size of the `Promise.all` limit probe and how long it may run before it is killed. */
+  limitProbe: number;
+  limitTimeoutMs: number;
+}
+
+export const FULL: Sizes = {
+  gather: 1_000_000,
+  semaphore: 1_000_000,
+  scale: 3_000_000,
+  pendingMemory: 1_000_000,
+  primitives: 1_000_000,
+  primitivesPython: 200_000,
+  limitProbe: 2 ** 21 + 1,
+  limitTimeoutMs: 20_000,
+};
+
+export const QUICK: Sizes = {
+  gather: 100_000,
+  semaphore: 100_000,
+  scale: 300_000,
+  pendingMemory: 100_000,
+  primitives: 100_000,
+  primitivesPython: 20_000,
+  limitProbe: 2 ** 21 + 1,
+  limitTimeoutMs: 8_000,
+};
+
+export function scopes(s: Sizes): ScopeDef[] {
+  const g = s.gather;
+  const sem = s.semaphore;
+  const p = s.primitives;
+  const py = s.primitivesPython;
+  const prim = (id: string, label: string, side: Side, group: string, n = p): CaseDef => ({
+    id,
+    label,
+    side,
+    script: 'primitives',
+    n,
+    group,
+  });
+  return [
+    {
+      name: 'gather',
+      title: `gather: ${g.toLocaleString('en')} trivial async tasks (async () => 1), all at once`,
+      cases: [
+        {
+          id: 'promise-all',
+          label: 'Promise.all(n async calls)',
+          side: 'js',
+          script: 'gather',
+          n: g,
+        },
+        {
+          id: 'tsio-gather-tasks',
+          label: 'tsio gather(n x createTask(f))',
+          side: 'tsio',
+          script: 'gather',
+          n: g,
+        },
+        {
+          id: 'tsio-gather-calls',
+          label: 'tsio gather(n async calls)',
+          side: 'tsio',
+          script: 'gather',
+          n: g,
+        },
+        {
+          id: 'py-gather-coros',
+          label: 'Python gather(*[f() ...])',
+          side: 'python',
+          script: 'gather',
+          n: g,
+        },
+        {
+          id: 'py-gather-tasks',
+          label: 'Python gather(*[create_task(f()) ...])',
+          side: 'python',
+          script: 'gather',
+          n: g,
+        },
+      ],
+      ratios: [
+        {
+          label: 'tsio createTask+gather / Promise.all time',
+          metric: 'time',
+          num: 'tsio-gather-tasks',
+          den: 'promise-all',
+          target: { op: '<=', value: 2 },
+        },
+        {
+          label: 'tsio gather(calls) / Promise.all time',
+          metric: 'time',
+          num: 'tsio-gather-calls',
+          den: 'promise-all',
+          target: { op: '<=', value: 2 },
+        },
+        {
+          label: 'Python gather(coros) / tsio createTask+gather time',
+          metric: 'time',
+          num: 'py-gather-coros',
+          den: 'tsio-gather-tasks',
+          target: { op: '>=', value: 10 },
+        },
+        {
+          label: 'Python gather(create_task) / tsio createTask+gather time',
+          metric: 'time',
+          num: 'py-gather-tasks',
+          den: 'tsio-gather-tasks',
+          target: { op: '>=', value: 10 },
+        },
+        {
+          label: 'tsio createTask+gather / Promise.all peak RSS',
+          metric: 'rss',
+          num: 'tsio-gather-tasks',
+          den: 'promise-all',
+          target: { op: '<=', value: 1.5 },
+        },
+        {
+          label: 'tsio gather(calls) / Promise.all peak RSS',
+          metric: 'rss',
+          num: 'tsio-gather-calls',
+          den: 'promise-all',
+          target: { op: '<=', value: 1.5 },
+        },
+      ],
+    },
+    {
+      name: 'semaphore',
+      title: `semaphore: ${sem.toLocaleString('en')} trivial async work items, at most 16 in flight`,
+      cases: [
+        {
+          id: 'tsio-sem-hold',
+          label: 'tsio Semaphore(16).hold + gather',
+          side: 'tsio',
+          script: 'semaphore',
+          n: sem,
+        },
+        {
+          id: 'tsio-sem-acquire',
+          label: 'tsio Semaphore(16) acquire/release + gather',
+          side: 'tsio',
+          script: 'semaphore',
+          n: sem,
+        },
+        {
+          id: 'tsio-runners',
+          label: 'tsio 16 createTask runners + gather',
+          side: 'tsio',
+          script: 'semaphore',
+          n: sem,
+        },
+        { id: 'p-map', label: 'p-map, concurrency 16', side: 'js', script: 'semaphore', n: sem },
+        {
+          id: 'p-limit',
+          label: 'p-limit(16) + Promise.all',
+          side: 'js',
+          script: 'semaphore',
+          n: sem,
+        },
+        {
+          id: 'p-queue',
+          label: 'p-queue({concurrency:16}) + Promise.all',
+          side: 'js',
+          script: 'semaphore',
+          n: sem,
+        },
+        {
+          id: 'async-mutex-sem',
+          label: 'async-mutex Semaphore(16).runExclusive (20k only, see note)',
+          side: 'js',
+          script: 'semaphore',
+          n: Math.min(sem, 20_000),
+        },
+        {
+          id: 'async-sema',
+          label: 'async-sema Sema(16) acquire/release',
+          side: 'js',
+          script: 'semaphore',
+          n: sem,
+        },
+        {
+          id: 'hand-pool',
+          label: 'hand-written 16-runner pool',
+          side: 'js',
+          script: 'semaphore',
+          n: sem,
+        },
+        {
+          id: 'py-sem-gather',
+          label: 'Python Semaphore(16) + gather',
+          side: 'python',
+          script: 'semaphore',
+          n: sem,
+        },
+        {
+          id: 'py-runners',
+          label: 'Python 16 runner tasks (no suspension)',
+          side: 'python',
+          script: 'semaphore',
+          n: sem,
+        },
+      ],
+      notes: [
+        'async-mutex runs 20,000 items only: its waiter queue is an array it splices into and shifts from,',
+        'so a million waiters make it quadratic (100,000 took 6 s; 1,000,000 did not finish in 180 s).',
+        'Its per-item time at 20k is its best case.',
+      ],
+      ratios: [
+        {
+          label: 'tsio Semaphore.hold / p-map time',
+          metric: 'time',
+          num: 'tsio-sem-hold',
+          den: 'p-map',
+          target: { op: '<', value: 1 },
+        },
+        {
+          label: 'p-limit / tsio Semaphore.hold time',
+          metric: 'time',
+          num: 'p-limit',
+          den: 'tsio-sem-hold',
+          target: { op: '>=', value: 4 },
+        },
+        {
+          label: 'tsio runners / p-map time',
+          metric: 'time',
+          num: 'tsio-runners',
+          den: 'p-map',
+          target: { op: '<', value: 1 },
+        },
+        {
+          label: 'p-limit / tsio runners time',
+          metric: 'time',
+          num: 'p-limit',
+          den: 'tsio-runners',
+          target: { op: '>=', value: 4 },
+        },
+        {
+          label: 'tsio Semaphore acquire/release / p-map time',
+          metric: 'time',
+          num: 'tsio-sem-acquire',
+          den: 'p-map',
+        },
+        {
+          label: 'tsio Semaphore.hold / hand-written pool time',
+          metric: 'time',
+          num: 'tsio-sem-hold',
+          den: 'hand-pool',
+        },
+        {
+          label: 'Python Semaphore+gather / tsio Semaphore.hold time',
+          metric: 'time',
+          num: 'py-sem-gather',
+          den: 'tsio-sem-hold',
+        },
+        {
+          label: 'tsio Semaphore.hold / p-map peak RSS',
+          metric: 'rss',
+          num: 'tsio-sem-hold',
+          den: 'p-map',
+        },
+      ],
+    },
+    {
+      name: 'scale',
+      title: `scale: gather and wait over ${s.scale.toLocaleString('en')} awaitables; memory of ${s.pendingMemory.toLocaleString('en')} pending tasks`,
+      cases: [
+        {
+          id: 'tsio-gather-calls',
+          label: 'tsio gather(n async calls)',
+          side: 'tsio',
+          script: 'scale',
+          n: s.scale,
+        },
+        {
+          id: 'tsio-gather-tasks',
+          label: 'tsio gather(n x createTask(f))',
+          side: 'tsio',
+          script: 'scale',
+          n: s.scale,
+        },
+        {
+          id: 'tsio-wait-tasks',
+          label: 'tsio wait(n x createTask(f))',
+          side: 'tsio',
+          script: 'scale',
+          n: s.scale,
+        },
+        {
+          id: 'tsio-pending-memory',
+          label: 'tsio n tasks parked on one Event',
+          side: 'tsio',
+          script: 'scale',
+          n: s.pendingMemory,
+          nodeFlags: ['--expose-gc'],
+        },
+        {
+          id: 'js-pending-memory',
+          label: 'n async calls awaiting one promise',
+          side: 'js',
+          script: 'scale',
+          n: s.pendingMemory,
+          nodeFlags: ['--expose-gc'],
+        },
+        {
+          id: 'py-pending-memory',
+          label: 'Python n tasks parked on one Event',
+          side: 'python',
+          script: 'scale',
+          n: s.pendingMemory,
+        },
+      ],
+      limitProbe: true,
+      ratios: [
+        {
+          label: 'tsio pending task / async call awaiting a promise, peak RSS',
+          metric: 'rss',
+          num: 'tsio-pending-memory',
+          den: 'js-pending-memory',
+        },
+        {
+          label: 'Python / tsio, n tasks parked on an Event then released, time',
+          metric: 'time',
+          num: 'py-pending-memory',
+          den: 'tsio-pending-memory',
+        },
+      ],
+    },
+    {
+      name: 'primitives',
+      title: `primitives: Queue, Lock, Event throughput (Node ${p.toLocaleString('en')} ops per run, Python ${py.toLocaleString('en')}; compared per operation)`,
+      cases: [
+        prim(
+          'tsio-queue-1p1c',
+          'tsio Queue() await put / await get',
+          'tsio',
+          'queue 1 producer 1 consumer',
+        ),
+        prim(
+          'esfx-queue-1p1c',
+          '@esfx/async-queue put / await get (10k only, see note)',
+          'js',
+          'queue 1 producer 1 consumer',
+          Math.min(p, 10_000),
+        ),
+        prim(
+          'py-queue-1p1c',
+          'Python Queue() await put / await get',
+          'python',
+          'queue 1 producer 1 consumer',
+          py,
+        ),
+        prim(
+          'tsio-queue-bounded',
+          'tsio Queue(16) await put / await get',
+          'tsio',
+          'queue bounded 16',
+        ),
+        prim(
+          'py-queue-bounded',
+          'Python Queue(16) await put / await get',
+          'python',
+          'queue bounded 16',
+          py,
+        ),
+        prim(
+          'tsio-queue-nowait',
+          'tsio putNowait x1000, getNowait x1000',
+          'tsio',
+          'queue nowait batch',
+        ),
+        prim(
+          'esfx-queue-batch',
+          '@esfx/async-queue put x1000, await get x1000',
+          'js',
+          'queue nowait batch',
+        ),
+        prim(
+          'py-queue-nowait',
+          'Python put_nowait x1000, get_nowait x1000',
+          'python',
+          'queue nowait batch',
+          5 * py,
+        ),
+        prim('tsio-lock', 'tsio Lock await acquire / release', 'tsio', 'lock uncontended'),
+        prim('tsio-lock-hold', 'tsio Lock await hold(noop)', 'tsio', 'lock uncontended'),
+        prim('async-mutex-lock', 'async-mutex Mutex acquire / release()', 'js', 'lock uncontended'),
+        prim('async-sema-lock', 'async-sema Sema(1) acquire / release', 'js', 'lock uncontended'),
+        prim(
+          'py-lock',
+          'Python Lock await acquire / release',
+          'python',
+          'lock uncontended',
+          5 * py,
+        ),
+        prim('tsio-lock-16', 'tsio Lock acquire/release, 16 tasks', 'tsio', 'lock 16 contending'),
+        prim('tsio-lock-hold-16', 'tsio Lock hold(fn), 16 tasks', 'tsio', 'lock 16 contending'),
+        prim('async-mutex-lock-16', 'async-mutex Mutex, 16 tasks', 'js', 'lock 16 contending'),
+        prim('async-sema-lock-16', 'async-sema Sema(1), 16 tasks', 'js', 'lock 16 contending'),
+        prim(
+          'py-lock-16',
+          'Python Lock, 16 tasks (sleep(0) inside)',
+          'python',
+          'lock 16 contending',
+          py / 2,
+        ),
+        prim(
+          'tsio-event-pingpong',
+          'tsio Event ping-pong (per round trip)',
+          'tsio',
+          'event ping-pong',
+        ),
+        prim(
+          'hand-event-pingpong',
+          'hand-written promise event ping-pong',
+          'js',
+          'event ping-pong',
+        ),
+        prim('py-event-pingpong', 'Python Event ping-pong', 'python', 'event ping-pong', py / 2),
+      ],
+      ratios: [
+        ...vs('queue 1p1c', 'tsio-queue-1p1c', 'py-queue-1p1c', ['esfx-queue-1p1c']),
+        ...vs('queue bounded 16', 'tsio-queue-bounded', 'py-queue-bounded', []),
+        ...vs('queue nowait batch', 'tsio-queue-nowait', 'py-queue-nowait', ['esfx-queue-batch']),
+        ...vs('lock uncontended (acquire/release)', 'tsio-lock', 'py-lock', [
+          'async-mutex-lock',
+          'async-sema-lock',
+        ]),
+        ...vs('lock 16 contending (acquire/release)', 'tsio-lock-16', 'py-lock-16', [
+          'async-mutex-lock-16',
+          'async-sema-lock-16',
+        ]),
+        ...vs('event ping-pong', 'tsio-event-pingpong', 'py-event-pingpong', []),
+        {
+          label: 'event ping-pong: tsio / hand-written promise event time (floor, no package)',
+          metric: 'time',
+          num: 'tsio-event-pingpong',
+          den: 'hand-event-pingpong',
+        },
+      ],
+      notes: [
+        "@esfx/async-queue 1p1c runs 10,000 items only: its get() takes three microtasks to the producer's one,",
+        'so the backlog grows and its Array#shift makes the run quadratic (10x the items, ~100x the time;',
+        '1,000,000 did not finish in 180 s). Its per-item time at 10k is its best case.',
+        'Python asyncio does not suspend on an uncontended Lock.acquire() or a put() into an unbounded Queue;',
+        'every tsio await is at least one microtask. "lock 16 contending" holds the lock across one yield',
+        '(a microtask in JS; asyncio.sleep(0), its only yield, in Python).',
+      ],
+    },
+  ];
+}
+
+/** Python / tsio >= 10x, and tsio / best JS package <= 1x (when there is a package). */
+function vs(what: string, tsio: string, python: string, packages: string[]): RatioDef[] {
+  const ratios: RatioDef[] = [
+    {
+      label: `${what}: Python / tsio time per op`,
+      metric: 'time',
+      num: python,
+      den: tsio,
+      target: { op: '>=', value: 10 },
+    },
+  ];
+  if (packages.length > 0) {
+    ratios.push({
+      label: `${what}: tsio / best JS package time per op`,
+      metric: 'time',
+      num: tsio,
+      den: packages,
+      target: { op: '<=', value: 1 },
+    });
+  }
+  return ratios;
+}
