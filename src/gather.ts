@@ -26,6 +26,12 @@ export type GatherSettled<T extends readonly unknown[]> = {
 /**
  * The future {@link gather} returns. Its `cancel()` cancels every unfinished child that can be
  * cancelled (futures and tasks; plain promises cannot be) and returns true if it cancelled any.
+ *
+ * @example
+ * ```ts
+ * const all = gather([createTask((signal) => sleep(1000, 'a', { signal })), createTask(() => 'b')]);
+ * all.cancel(); // true: the sleeping task is cancelled, and `await all` rejects with CancelledError
+ * ```
  */
 export class GatheringFuture<T> extends Future<T> {
   /** @internal */ _children: unknown[];

@@ -27,6 +27,14 @@ function startBatch(): void {
   startScheduled = false;
 }
 
+/** What few tasks need: kept out of line so a million plain tasks stay small. */
+interface TaskExtra {
+  controller: AbortController | null;
+  name: string | undefined;
+  cancelRequests: number;
+  cancelMessage: string | undefined;
+}
+
 /**
  * A {@link Future} that runs a body: Python's `asyncio.Task`. Made by {@link createTask}.
  *
@@ -51,14 +59,6 @@ function startBatch(): void {
  * console.log(task.cancelled()); // true
  * ```
  */
-/** What few tasks need: kept out of line so a million plain tasks stay small. */
-interface TaskExtra {
-  controller: AbortController | null;
-  name: string | undefined;
-  cancelRequests: number;
-  cancelMessage: string | undefined;
-}
-
 export class Task<T> extends Future<T> {
   // Lean on purpose (see Future): until the body starts, `_value` holds the body itself.
   /** @internal */ _extra: TaskExtra | null = null;

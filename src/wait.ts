@@ -12,11 +12,33 @@ import {
   valueError,
 } from './internal/validate.js';
 
-/** {@link wait} returns as soon as any awaitable finishes or is cancelled. */
+/**
+ * {@link wait} returns as soon as any awaitable finishes or is cancelled.
+ *
+ * @example
+ * ```ts
+ * const { done, pending } = await wait(tasks, { returnWhen: FIRST_COMPLETED });
+ * ```
+ */
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
-/** {@link wait} returns when any awaitable fails (a cancellation is not a failure), or all end. */
+/**
+ * {@link wait} returns when any awaitable fails (a cancellation is not a failure), or all end.
+ *
+ * @example
+ * ```ts
+ * const { done } = await wait(tasks, { returnWhen: FIRST_EXCEPTION });
+ * for (const t of done) if (!t.cancelled() && t.exception()) console.error(t.exception());
+ * ```
+ */
 export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
-/** {@link wait} returns when every awaitable has finished (the default). */
+/**
+ * {@link wait} returns when every awaitable has finished (the default).
+ *
+ * @example
+ * ```ts
+ * const { done, pending } = await wait(tasks, { returnWhen: ALL_COMPLETED, timeout: 10_000 });
+ * ```
+ */
 export const ALL_COMPLETED = 'ALL_COMPLETED';
 
 /** When {@link wait} returns. */
