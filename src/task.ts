@@ -22,7 +22,17 @@ let startScheduled = false;
 function startBatch(): void {
   // Tasks created while this runs are appended and started in the same batch, after the tasks
   // before them, never inside the `createTask` call that made them.
-  for (let i = 0; i < startQueue.length; i++) startQueue[i]!._start();
+  for (let i = 0; i < startQueue.length; i++) {
+    try {
+      startQueue[i]!._start();
+    } catch (error) {
+      // Not reached by a body's own errors (they fail their task); anything else must not stop
+      // the other tasks from starting, so it is reported as an uncaught exception.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
   startQueue = [];
   startScheduled = false;
 }
