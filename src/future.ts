@@ -1,4 +1,4 @@
-import { CancelledError, InvalidStateError, isCancelledError } from './errors.js';
+import { CancelledError, InvalidStateError } from './errors.js';
 import { schedule } from './internal/schedule.js';
 import { checkFunction } from './internal/validate.js';
 
@@ -277,9 +277,7 @@ export class Future<T> implements PromiseLike<T> {
   /** True for futures and tasks of any copy of tsio. */
   static [Symbol.hasInstance](value: unknown): boolean {
     return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[FUTURE_BRAND] === true &&
+      isFuture(value) &&
       (this === Future || Function.prototype[Symbol.hasInstance].call(this, value))
     );
   }
@@ -376,11 +374,3 @@ export function isFuture(value: unknown): value is Future<unknown> {
     (value as Record<symbol, unknown>)[FUTURE_BRAND] === true
   );
 }
-
-/** @internal The error a settled future holds (its exception or CancelledError). */
-export function settledError(f: Future<unknown>): unknown {
-  return f._value;
-}
-
-/** @internal True when a rejection reason is a cancellation. */
-export const isCancellation = isCancelledError;

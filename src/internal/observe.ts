@@ -1,5 +1,5 @@
 import { isCancelledError } from '../errors.js';
-import { type Listener, STATE, isFuture } from '../future.js';
+import { type Listener, isFuture } from '../future.js';
 
 /** How an awaitable ended. */
 export const Outcome = { Fulfilled: 1, Rejected: 2, Cancelled: 3 } as const;
@@ -34,12 +34,4 @@ export function observe(aw: PromiseLike<unknown>, observer: Observer): () => voi
   return () => {
     active = false;
   };
-}
-
-/** The outcome of a tsio future that is done, or undefined for anything else. */
-export function doneOutcome(aw: unknown): Outcome | undefined {
-  if (isFuture(aw) && aw._state !== STATE.PENDING) {
-    return aw._state;
-  }
-  return undefined;
 }
