@@ -212,6 +212,71 @@ export class TaskGroupError extends AggregateError {
 }
 
 /**
+ * A worker died while running this task: it called `process.exit()`, threw outside the task (an
+ * uncaught exception from a timer), ran out of memory, or was killed. Only the task it was running
+ * fails with this error; tasks handed to the same worker but not started are run by another worker.
+ * `exitCode` and `signal` say how the worker ended; `cause` is the worker's own error when known.
+ * This deliberately differs from Python, where such a crash breaks the whole pool.
+ *
+ * @example
+ * ```ts
+ * const f = pool.submit(() => process.exit(1));
+ * await f.then(undefined, (e) => e instanceof WorkerCrashedError); // true
+ * ```
+ */
+export class WorkerCrashedError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_WORKER_CRASHED';
+  /** The worker's exit code, when it exited (`null` when it was killed by a signal). */
+  exitCode: number | null = null;
+  /** The signal that killed a child process (`null` for threads and plain exits). */
+  signal: string | null = null;
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The worker running this task crashed', options);
+  }
+}
+
+/**
+ * The executor cannot run tasks any more: its initializer failed. Every queued and later task
+ * fails with it. Python's `concurrent.futures.BrokenExecutor`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof BrokenExecutorError) recreatePool(); }
+ * ```
+ */
+export class BrokenExecutorError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_BROKEN_EXECUTOR';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The executor is broken', options);
+  }
+}
+
+/**
+ * A thread pool's initializer failed: Python's `BrokenThreadPool`.
+ *
+ * @example
+ * ```ts
+ * const pool = new ThreadPoolExecutor({ initializer: () => { throw new Error('no db'); } });
+ * await pool.submit(() => 1).then(undefined, (e) => e instanceof BrokenThreadPoolError); // true
+ * ```
+ */
+export class BrokenThreadPoolError extends BrokenExecutorError {
+  static override readonly code: string = 'ERR_TSIO_BROKEN_THREAD_POOL';
+}
+
+/**
+ * A process pool's initializer failed: Python's `BrokenProcessPool`.
+ *
+ * @example
+ * ```ts
+ * await pool.submit(() => 1).then(undefined, (e) => e instanceof BrokenProcessPoolError);
+ * ```
+ */
+export class BrokenProcessPoolError extends BrokenExecutorError {
+  static override readonly code: string = 'ERR_TSIO_BROKEN_PROCESS_POOL';
+}
+
+/**
  * True when `value` is a cancellation: a tsio {@link CancelledError} (from any copy of tsio).
  *
  * @example

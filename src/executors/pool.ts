@@ -1,0 +1,1152 @@
+/**
+ * The main side shared by both pools: the queue, dispatch in batches, results, cancellation,
+ * timeouts, crashes, recycling and shutdown. A pool subclass supplies how a worker is started
+ * (`spawn`) and which error breaks it.
+ *
+ * Ownership: the pool owns the queue (tasks not handed out), the map of handed tasks (`#handed`,
+ * by id) and the slot states; each worker record owns its transport and counters. A task belongs
+ * to exactly one of: the queue, `#handed`, or nobody (settled and reported).
+ */
+
+import { cpus } from 'node:os';
+import { CancelledError, InvalidStateError, TimeoutError, WorkerCrashedError } from '../errors.js';
+import { Future, STATE } from '../future.js';
+import { Deque } from '../internal/deque.js';
+import { decodeThrown, encodeThrown, type EncodedThrown } from '../internal/error-codec.js';
+import { Histogram } from '../internal/histogram.js';
+import { checkDelay, rangeError, typeError, valueError } from '../internal/validate.js';
+import type {
+  Executor,
+  ExecutorStats,
+  MapOptions,
+  ShutdownOptions,
+  SubmitOptions,
+  Transferable,
+} from './executor.js';
+import { MapIterator } from './map.js';
+import {
+  FAILED,
+  FLAG_MAP,
+  FLAG_NOTIFY,
+  FLAG_SOURCE,
+  OK,
+  RESULT_FIELDS,
+  SKIPPED,
+  SLOT_CANCELLED,
+  SLOT_DONE,
+  SLOT_FREE,
+  SLOT_QUEUED,
+  SLOT_RUNNING,
+  type FnDef,
+  type FromWorker,
+  type ToWorker,
+  type WorkerInit,
+} from './protocol.js';
+import { specOf, type FnSpec } from './task-ref.js';
+
+/** Tasks a worker may hold (running + handed, not started). */
+const WINDOW = 2048;
+/** Tasks per `run` message at most. */
+const MAX_BATCH = 1024;
+/** A worker is given about this many milliseconds of work at once, once run times are known. */
+const TARGET_MS = 4;
+
+/** Options shared by both pools. */
+export interface PoolOptions {
+  /** The most workers the pool runs at once. */
+  readonly maxWorkers?: number | undefined;
+  /**
+   * Runs in each worker before its first task (a self-contained function or a module task). If
+   * it throws, the pool breaks: every pending and later task fails with the pool's broken error.
+   */
+  readonly initializer?: ((...args: never[]) => unknown) | undefined;
+  /** Arguments for `initializer`. @default [] */
+  readonly initargs?: readonly unknown[] | undefined;
+  /** A worker is replaced after running this many tasks (memory leaks stay bounded). */
+  readonly maxTasksPerWorker?: number | undefined;
+  /** Milliseconds a worker may stay idle before it exits (a new one starts on demand). @default Infinity */
+  readonly idleTimeout?: number | undefined;
+  /**
+   * Milliseconds a task stopped by its signal or timeout may take to finish before its worker is
+   * terminated and replaced. @default 1000
+   */
+  readonly gracePeriod?: number | undefined;
+  /** A name for the pool, shown in stats, errors and thread names. */
+  readonly name?: string | undefined;
+}
+
+/** How the pool talks to one worker (a thread or a child process). */
+export interface Transport {
+  send(message: ToWorker, transfer?: readonly Transferable[]): void;
+  ref(): void;
+  unref(): void;
+  /** Stops the worker now. */
+  kill(): void;
+}
+
+/** Events a transport reports to its pool. */
+export interface TransportEvents {
+  message(message: FromWorker): void;
+  /** The worker's own error (uncaught exception, out of memory), before `exit`. */
+  error(error: unknown): void;
+  exit(code: number | null, signal: string | null): void;
+}
+
+const QUEUED = 0;
+const HANDED = 1;
+const RUNNING = 2;
+
+class Item {
+  state = QUEUED;
+  worker: WorkerRecord | null = null;
+  slot = -1;
+  timer: NodeJS.Timeout | null = null;
+  abortListener: (() => void) | null = null;
+  constructor(
+    readonly id: number,
+    readonly pool: Pool,
+    readonly future: ExecutorFuture<unknown>,
+    readonly spec: FnSpec,
+    readonly args: unknown[],
+    readonly flags: number,
+    readonly timeout: number,
+    readonly signal: AbortSignal | null,
+    readonly transfer: readonly Transferable[] | null,
+    readonly submittedAt: number,
+  ) {}
+}
+
+/**
+ * The future of a task submitted to an executor: the core {@link Future}, so `gather`, `wait` and
+ * `asCompleted` take it, plus `running()`. `cancel()` succeeds until a worker starts the task
+ * (also after it was handed to a worker in a batch: the worker skips it) and returns false once it
+ * runs, as in Python.
+ *
+ * @example
+ * ```ts
+ * const f = pool.submit(() => 42);
+ * f.running(); // false while queued
+ * console.log(await f, f.done()); // 42 true
+ * ```
+ */
+export class ExecutorFuture<T> extends Future<T> {
+  /** @internal */ _item: Item | null = null;
+
+  /** True while a worker is running the task. */
+  override running(): boolean {
+    const item = this._item;
+    return item !== null && !this.done() && item.pool._isRunning(item);
+  }
+
+  /**
+   * Cancels the task if no worker has started it; returns false once it runs or is done.
+   *
+   * @example
+   * ```ts
+   * const f = pool.submit(() => 1);
+   * f.cancel(); // true: it was still queued
+   * ```
+   */
+  override cancel(message?: string): boolean {
+    if (this.done()) return false;
+    const item = this._item;
+    if (item !== null && !item.pool._withdraw(item)) return false;
+    return super.cancel(message);
+  }
+}
+
+const cancelFuture = (future: Future<unknown>, message: string): boolean =>
+  Future.prototype.cancel.call(future, message);
+
+class WorkerRecord {
+  ready = false;
+  retiring = false;
+  exited = false;
+  /** Set when the pool stopped the worker on purpose; its exit is not a crash. */
+  expectedExit = false;
+  inFlight = 0;
+  completed = 0;
+  known = new Set<number>();
+  idleTimer: NodeJS.Timeout | null = null;
+  error: unknown = undefined;
+  exitReport: { running: number; error: EncodedThrown | null } | null = null;
+  /** The task whose grace period ran out; the worker was terminated for it. */
+  terminatedFor: Item | null = null;
+  transport!: Transport;
+  refd = true;
+  constructor(readonly id: number) {}
+}
+
+function checkPositiveInt(name: string, value: unknown, allowInfinity = false): number {
+  if (typeof value !== 'number') throw typeError(name, 'a number', value);
+  if (!(allowInfinity && value === Infinity) && (!Number.isInteger(value) || value < 1)) {
+    throw rangeError(
+      name,
+      allowInfinity ? 'an integer >= 1 or Infinity' : 'an integer >= 1',
+      value,
+    );
+  }
+  return value;
+}
+
+function checkOptionsObject(name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    throw typeError(name, 'an object', value);
+  }
+}
+
+function checkKnownKeys(name: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw valueError(name, `an object with only ${known.join(', ')}`, `key "${key}"`);
+    }
+  }
+}
+
+/** Validated pool options. */
+export interface ResolvedOptions {
+  maxWorkers: number;
+  initializer: FnSpec | null;
+  initargs: unknown[];
+  maxTasksPerWorker: number;
+  idleTimeout: number;
+  gracePeriod: number;
+  name: string;
+}
+
+export function resolveOptions(
+  options: PoolOptions | undefined,
+  defaults: { maxWorkers: number; name: string },
+  extraKeys: readonly string[],
+): ResolvedOptions {
+  checkOptionsObject('options', options);
+  const o = options ?? {};
+  checkKnownKeys(
+    'options',
+    o,
+    [
+      'maxWorkers',
+      'initializer',
+      'initargs',
+      'maxTasksPerWorker',
+      'idleTimeout',
+      'gracePeriod',
+      'name',
+    ].concat(extraKeys),
+  );
+  const maxWorkers =
+    o.maxWorkers === undefined
+      ? defaults.maxWorkers
+      : checkPositiveInt('options.maxWorkers', o.maxWorkers);
+  const initializer =
+    o.initializer === undefined ? null : specOf(o.initializer, 'options.initializer');
+  if (o.initargs !== undefined && !Array.isArray(o.initargs)) {
+    throw typeError('options.initargs', 'an array', o.initargs);
+  }
+  if (o.initargs !== undefined && initializer === null) {
+    throw valueError('options.initargs', 'given only with options.initializer', o.initargs);
+  }
+  const maxTasksPerWorker =
+    o.maxTasksPerWorker === undefined
+      ? Infinity
+      : checkPositiveInt('options.maxTasksPerWorker', o.maxTasksPerWorker, true);
+  let idleTimeout = Infinity;
+  if (o.idleTimeout !== undefined) {
+    checkDelay('options.idleTimeout', o.idleTimeout);
+    idleTimeout = o.idleTimeout;
+  }
+  let gracePeriod = 1000;
+  if (o.gracePeriod !== undefined) {
+    checkDelay('options.gracePeriod', o.gracePeriod);
+    if (o.gracePeriod === Infinity) {
+      throw rangeError('options.gracePeriod', 'a finite number of milliseconds', o.gracePeriod);
+    }
+    gracePeriod = o.gracePeriod;
+  }
+  if (o.name !== undefined && typeof o.name !== 'string') {
+    throw typeError('options.name', 'a string', o.name);
+  }
+  return {
+    maxWorkers,
+    initializer,
+    initargs: o.initargs === undefined ? [] : [...o.initargs],
+    maxTasksPerWorker,
+    idleTimeout,
+    gracePeriod,
+    name: o.name ?? defaults.name,
+  };
+}
+
+/** The number of CPUs Node reports (at least 1). */
+export function cpuCount(): number {
+  return Math.max(1, cpus().length);
+}
+
+const OPEN = 0;
+const SHUTTING_DOWN = 1;
+const CLOSED = 2;
+
+let poolIds = 0;
+
+/** The machinery both pools share. */
+export abstract class Pool implements Executor {
+  readonly #options: ResolvedOptions;
+  readonly #queue = new Deque<Item>();
+  readonly #handed = new Map<number, Item>();
+  readonly #workers = new Set<WorkerRecord>();
+  readonly #slots: Int32Array | null;
+  readonly #freeSlots: Int32Array | null;
+  #freeTop = 0;
+  #nextId = 1;
+  #nextWorkerId = 1;
+  #flushScheduled = false;
+  #state = OPEN;
+  #broken: Error | null = null;
+  #closed: Promise<void> | null = null;
+  #resolveClosed: (() => void) | null = null;
+  #avgRunMs = -1;
+  #skips: number[] = [];
+  #completed = 0;
+  #failed = 0;
+  #cancelled = 0;
+  #crashes = 0;
+  readonly #runTime = new Histogram();
+  readonly #waitTime = new Histogram();
+  /** @internal */ readonly _poolId = ++poolIds;
+
+  protected constructor(options: ResolvedOptions, sharedSlots: boolean) {
+    this.#options = options;
+    if (sharedSlots) {
+      const capacity = options.maxWorkers * WINDOW;
+      this.#slots = new Int32Array(new SharedArrayBuffer(capacity * 4));
+      this.#freeSlots = new Int32Array(capacity);
+      for (let i = 0; i < capacity; i++) this.#freeSlots[i] = capacity - 1 - i;
+      this.#freeTop = capacity;
+    } else {
+      this.#slots = null;
+      this.#freeSlots = null;
+    }
+  }
+
+  /** Starts a worker; its transport reports to `events`. */
+  protected abstract spawn(init: WorkerInit, events: TransportEvents, id: number): Transport;
+  /** The error that breaks this kind of pool (BrokenThreadPoolError, BrokenProcessPoolError). */
+  protected abstract brokenError(message: string, cause: unknown): Error;
+  /** Thread or process. */
+  protected abstract readonly kind: 'thread' | 'process';
+  /** Whether this pool starts all its workers at the first submit (processes) or on demand. */
+  protected abstract readonly eager: boolean;
+  /** Modules each worker imports before any task (a TypeScript loader). */
+  protected setupModules(): string[] {
+    return [];
+  }
+  /** Checks per-task options this pool cannot honour. */
+  protected checkSubmitOptions(_options: SubmitOptions): void {}
+
+  /** The pool's options after validation. */
+  protected get options(): ResolvedOptions {
+    return this.#options;
+  }
+
+  // ---------------------------------------------------------------- submitting
+
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): ExecutorFuture<Awaited<R>> {
+    return this.#submit(fn, args, 0, Infinity, null, null) as ExecutorFuture<Awaited<R>>;
+  }
+
+  submitWith<A extends unknown[], R>(
+    options: SubmitOptions,
+    fn: (...args: A) => R,
+    ...args: A
+  ): ExecutorFuture<Awaited<R>> {
+    if (typeof options !== 'object' || options === null) {
+      throw typeError('options', 'an object', options);
+    }
+    checkKnownKeys('options', options, ['signal', 'timeout', 'transfer']);
+    const { signal, timeout = Infinity, transfer } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw typeError('options.signal', 'an AbortSignal', signal);
+    }
+    checkDelay('options.timeout', timeout);
+    if (transfer !== undefined && !Array.isArray(transfer)) {
+      throw typeError('options.transfer', 'an array of transferable objects', transfer);
+    }
+    this.checkSubmitOptions(options);
+    const flags = signal !== undefined || timeout !== Infinity ? FLAG_NOTIFY : 0;
+    return this.#submit(
+      fn,
+      args,
+      flags,
+      timeout,
+      signal ?? null,
+      transfer ?? null,
+    ) as ExecutorFuture<Awaited<R>>;
+  }
+
+  /** @internal Submits one chunk of a `map`. */
+  _submitChunk(spec: FnSpec, items: unknown[]): ExecutorFuture<unknown[]> {
+    this.#checkOpen();
+    return this.#enqueue(
+      spec,
+      [items],
+      FLAG_MAP | (spec.source ? FLAG_SOURCE : 0),
+      Infinity,
+      null,
+      null,
+    ) as ExecutorFuture<unknown[]>;
+  }
+
+  map<T, R>(
+    fn: (item: T) => R,
+    iterable: Iterable<T> | AsyncIterable<T>,
+    options?: MapOptions,
+  ): AsyncIterableIterator<Awaited<R>> {
+    this.#checkOpen();
+    const spec = specOf(fn);
+    checkOptionsObject('options', options);
+    const o = options ?? {};
+    checkKnownKeys('options', o, ['timeout', 'chunksize', 'buffersize', 'signal']);
+    const chunksize =
+      o.chunksize === undefined ? 1 : checkPositiveInt('options.chunksize', o.chunksize);
+    const buffersize =
+      o.buffersize === undefined ? Infinity : checkPositiveInt('options.buffersize', o.buffersize);
+    const timeout = o.timeout ?? Infinity;
+    checkDelay('options.timeout', timeout);
+    if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+      throw typeError('options.signal', 'an AbortSignal', o.signal);
+    }
+    const isIterable =
+      iterable != null &&
+      (typeof (iterable as Iterable<T>)[Symbol.iterator] === 'function' ||
+        typeof (iterable as AsyncIterable<T>)[Symbol.asyncIterator] === 'function');
+    if (!isIterable) throw typeError('iterable', 'an iterable or async iterable', iterable);
+    return new MapIterator<T, Awaited<R>>(this, spec, iterable, {
+      chunksize,
+      buffersize,
+      timeout,
+      signal: o.signal ?? null,
+    });
+  }
+
+  #checkOpen(): void {
+    if (this.#broken !== null) throw this.#broken;
+    if (this.#state !== OPEN) {
+      throw new InvalidStateError(
+        `Cannot submit a task: executor "${this.#options.name}" has been shut down.`,
+      );
+    }
+  }
+
+  #submit(
+    fn: unknown,
+    args: unknown[],
+    flags: number,
+    timeout: number,
+    signal: AbortSignal | null,
+    transfer: readonly Transferable[] | null,
+  ): ExecutorFuture<unknown> {
+    this.#checkOpen();
+    const spec = specOf(fn);
+    return this.#enqueue(
+      spec,
+      args,
+      flags | (spec.source ? FLAG_SOURCE : 0),
+      timeout,
+      signal,
+      transfer,
+    );
+  }
+
+  #enqueue(
+    spec: FnSpec,
+    args: unknown[],
+    flags: number,
+    timeout: number,
+    signal: AbortSignal | null,
+    transfer: readonly Transferable[] | null,
+  ): ExecutorFuture<unknown> {
+    const future = new ExecutorFuture<unknown>();
+    const item = new Item(
+      this.#nextId++,
+      this,
+      future,
+      spec,
+      args,
+      flags,
+      timeout,
+      signal,
+      transfer,
+      performance.timeOrigin + performance.now(),
+    );
+    future._item = item;
+    if (signal !== null) {
+      if (signal.aborted) {
+        this.#cancelled++;
+        cancelFuture(future, 'The task was cancelled by its signal before it started.');
+        future._item = null;
+        return future;
+      }
+      item.abortListener = () => this.#onAbort(item);
+      signal.addEventListener('abort', item.abortListener, { once: true });
+    }
+    this.#queue.push(item);
+    this.#scheduleFlush();
+    return future;
+  }
+
+  // ---------------------------------------------------------------- cancelling
+
+  /** @internal True while a worker runs the task. */
+  _isRunning(item: Item): boolean {
+    if (item.state === RUNNING) return true;
+    if (item.state !== HANDED) return false;
+    return this.#slots !== null && Atomics.load(this.#slots, item.slot) === SLOT_RUNNING;
+  }
+
+  /**
+   * @internal Takes back a task that has not started, so its future can be cancelled. False
+   * when it is running or done.
+   */
+  _withdraw(item: Item): boolean {
+    if (item.state === QUEUED) {
+      // Left in the queue: dispatch skips futures that are done.
+      this.#release(item);
+      this.#cancelled++;
+      return true;
+    }
+    if (item.state === RUNNING) return false;
+    // Handed to a worker, maybe not started.
+    if (this.#slots !== null) {
+      if (
+        Atomics.compareExchange(this.#slots, item.slot, SLOT_QUEUED, SLOT_CANCELLED) !== SLOT_QUEUED
+      ) {
+        return false;
+      }
+    } else {
+      this.#skip(item);
+    }
+    this.#release(item);
+    this.#cancelled++;
+    return true;
+  }
+
+  #skip(item: Item): void {
+    if (this.#skips.length === 0) {
+      queueMicrotask(() => {
+        const ids = this.#skips;
+        this.#skips = [];
+        const byWorker = new Map<WorkerRecord, number[]>();
+        for (const id of ids) {
+          const w = this.#handed.get(id)?.worker;
+          if (w == null || w.exited) continue;
+          let list = byWorker.get(w);
+          if (list === undefined) byWorker.set(w, (list = []));
+          list.push(id);
+        }
+        for (const [w, list] of byWorker) this.#send(w, { t: 'skip', ids: list });
+      });
+    }
+    this.#skips.push(item.id);
+  }
+
+  /** Drops the task's signal listener and timer (the task stays where it is). */
+  #release(item: Item): void {
+    if (item.abortListener !== null) {
+      item.signal!.removeEventListener('abort', item.abortListener);
+      item.abortListener = null;
+    }
+    if (item.timer !== null) {
+      clearTimeout(item.timer);
+      item.timer = null;
+    }
+  }
+
+  #onAbort(item: Item): void {
+    item.abortListener = null;
+    if (item.future.done()) return;
+    if (item.state !== RUNNING && this._withdraw(item)) {
+      cancelFuture(item.future, 'The task was cancelled by its signal.');
+      return;
+    }
+    // Running (or about to: its `started` message may be on the way).
+    this.#cancelled++;
+    cancelFuture(item.future, 'The task was cancelled by its signal while it ran.');
+    this.#stopRunning(item, new CancelledError('The task was cancelled by its signal.'));
+  }
+
+  /** Aborts a running task's worker-side signal; terminates the worker if it does not finish. */
+  #stopRunning(item: Item, reason: Error): void {
+    const w = item.worker;
+    if (w === null || w.exited) return;
+    this.#send(w, { t: 'abort', id: item.id, reason: encodeThrown(reason) });
+    if (item.timer !== null) clearTimeout(item.timer);
+    item.timer = setTimeout(() => {
+      item.timer = null;
+      if (this.#handed.get(item.id) === item && !w.exited) {
+        w.terminatedFor = item;
+        w.transport.kill();
+      }
+    }, this.#options.gracePeriod);
+  }
+
+  #onStarted(item: Item): void {
+    item.state = RUNNING;
+    if (item.timeout !== Infinity && !item.future.done()) {
+      item.timer = setTimeout(() => {
+        item.timer = null;
+        if (item.future.done()) return;
+        this.#failed++;
+        const error = new TimeoutError(
+          `The task ran for more than ${item.timeout} ms (timeout) and was stopped.`,
+        );
+        item.future._settle(STATE.REJECTED, error);
+        this.#stopRunning(item, error);
+      }, item.timeout);
+    }
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #quota(): number {
+    const avg = this.#avgRunMs;
+    if (avg < 0) return WINDOW;
+    return Math.max(1, Math.min(WINDOW, Math.ceil(TARGET_MS / Math.max(avg, 0.0001))));
+  }
+
+  #dropCancelledHead(): void {
+    while (this.#queue.length > 0 && this.#queue.peekFront()!.future.done()) {
+      this.#queue.shift()!.future._item = null;
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#broken !== null) {
+      this.#checkShutdown();
+      return;
+    }
+    this.#dropCancelledHead();
+    if (this.#queue.length > 0) {
+      this.#startWorkers();
+      const quota = this.#quota();
+      while (this.#queue.length > 0) {
+        let best: WorkerRecord | null = null;
+        let takers = 0;
+        for (const w of this.#workers) {
+          if (w.retiring || w.exited) continue;
+          if (!w.ready) {
+            takers++;
+            continue;
+          }
+          if (w.inFlight >= quota) continue;
+          takers++;
+          if (best === null || w.inFlight < best.inFlight) best = w;
+        }
+        if (best === null) break;
+        const share = Math.ceil(this.#queue.length / takers);
+        const left = this.#options.maxTasksPerWorker - best.completed - best.inFlight;
+        const n = Math.min(quota - best.inFlight, share, left, MAX_BATCH);
+        if (n <= 0) {
+          this.#retire(best);
+          continue;
+        }
+        this.#sendBatch(best, n);
+        this.#dropCancelledHead();
+      }
+    }
+    this.#checkShutdown();
+  }
+
+  #startWorkers(): void {
+    const max = this.#options.maxWorkers;
+    let live = 0;
+    let available = 0;
+    for (const w of this.#workers) {
+      if (w.retiring || w.exited) continue;
+      live++;
+      if (!w.ready || w.inFlight === 0) available++;
+    }
+    if (this.eager) {
+      while (live < max) {
+        this.#startWorker();
+        live++;
+      }
+      return;
+    }
+    const queued = this.#queue.length;
+    while (live < max && available < queued) {
+      this.#startWorker();
+      live++;
+      available++;
+    }
+  }
+
+  #startWorker(): void {
+    const w = new WorkerRecord(this.#nextWorkerId++);
+    const init: WorkerInit = {
+      kind: this.kind,
+      name: `${this.#options.name}#${w.id}`,
+      slots: this.#slots === null ? null : (this.#slots.buffer as SharedArrayBuffer),
+      initializer: this.#options.initializer?.def ?? null,
+      initargs: this.#options.initargs,
+      setup: this.setupModules(),
+    };
+    if (this.#options.initializer !== null) w.known.add(this.#options.initializer.key);
+    this.#workers.add(w);
+    w.transport = this.spawn(
+      init,
+      {
+        message: (m) => this.#onMessage(w, m),
+        error: (e) => {
+          w.error ??= e;
+        },
+        exit: (code, signal) => this.#onExit(w, code, signal),
+      },
+      w.id,
+    );
+  }
+
+  #allocSlot(): number {
+    if (this.#freeSlots === null) return -1;
+    const slot = this.#freeSlots[--this.#freeTop]!;
+    Atomics.store(this.#slots!, slot, SLOT_QUEUED);
+    return slot;
+  }
+
+  #freeSlot(item: Item): void {
+    if (item.slot < 0) return;
+    Atomics.store(this.#slots!, item.slot, SLOT_FREE);
+    this.#freeSlots![this.#freeTop++] = item.slot;
+    item.slot = -1;
+  }
+
+  #hand(w: WorkerRecord, item: Item, tasks: unknown[], defs: FnDef[] | null): FnDef[] | null {
+    const key = item.spec.key;
+    if (!w.known.has(key)) {
+      (defs ??= []).push(item.spec.def);
+      w.known.add(key);
+    }
+    item.slot = this.#allocSlot();
+    item.worker = w;
+    item.state = HANDED;
+    this.#handed.set(item.id, item);
+    w.inFlight++;
+    tasks.push(item.id, item.slot, key, item.flags, item.args);
+    return defs;
+  }
+
+  #unhand(w: WorkerRecord, item: Item): void {
+    this.#handed.delete(item.id);
+    this.#freeSlot(item);
+    item.worker = null;
+    item.state = QUEUED;
+    w.inFlight--;
+  }
+
+  #sendBatch(w: WorkerRecord, n: number): void {
+    const batch: Item[] = [];
+    const tasks: unknown[] = [];
+    let defs: FnDef[] | null = null;
+    let transfer: Transferable[] | null = null;
+    while (batch.length < n && this.#queue.length > 0) {
+      const item = this.#queue.shift()!;
+      if (item.future.done()) {
+        item.future._item = null;
+        continue;
+      }
+      defs = this.#hand(w, item, tasks, defs);
+      if (item.transfer !== null) (transfer ??= []).push(...item.transfer);
+      batch.push(item);
+    }
+    if (batch.length === 0) return;
+    this.#ref(w);
+    try {
+      w.transport.send({ t: 'run', defs, tasks }, transfer ?? undefined);
+    } catch {
+      // Something in the batch cannot be sent (a function or a socket as an argument): take it
+      // back and send the tasks one by one, failing only those that cannot travel.
+      for (const item of batch) this.#unhand(w, item);
+      if (defs !== null) for (const def of defs) w.known.delete(def[0]);
+      for (const item of batch) this.#sendOne(w, item);
+    }
+  }
+
+  #sendOne(w: WorkerRecord, item: Item): void {
+    const tasks: unknown[] = [];
+    const defs = this.#hand(w, item, tasks, null);
+    try {
+      w.transport.send({ t: 'run', defs, tasks }, item.transfer ?? undefined);
+    } catch (error) {
+      this.#unhand(w, item);
+      if (defs !== null) for (const def of defs) w.known.delete(def[0]);
+      this.#release(item);
+      this.#failed++;
+      const e = new TypeError(
+        `The task's arguments cannot be sent to a worker: ${(error as Error).message}. ` +
+          'Arguments must be structured-cloneable (no functions, sockets or class instances ' +
+          'with behaviour).',
+        { cause: error },
+      );
+      item.future._item = null;
+      if (!item.future.done()) item.future._settle(STATE.REJECTED, e);
+    }
+  }
+
+  #send(w: WorkerRecord, message: ToWorker): void {
+    try {
+      w.transport.send(message);
+    } catch {
+      // The worker is gone; its exit event accounts for its tasks.
+    }
+  }
+
+  #ref(w: WorkerRecord): void {
+    if (!w.refd) {
+      w.refd = true;
+      w.transport.ref();
+    }
+    if (w.idleTimer !== null) {
+      clearTimeout(w.idleTimer);
+      w.idleTimer = null;
+    }
+  }
+
+  #idle(w: WorkerRecord): void {
+    if (w.refd) {
+      w.refd = false;
+      w.transport.unref();
+    }
+    const ms = this.#options.idleTimeout;
+    if (ms !== Infinity && w.idleTimer === null && this.#state === OPEN) {
+      w.idleTimer = setTimeout(() => {
+        w.idleTimer = null;
+        if (w.inFlight === 0) this.#retire(w);
+      }, ms);
+      w.idleTimer.unref();
+    }
+  }
+
+  /** Stops giving the worker tasks; it exits once its handed tasks are done. */
+  #retire(w: WorkerRecord): void {
+    if (w.retiring) return;
+    w.retiring = true;
+    if (w.idleTimer !== null) {
+      clearTimeout(w.idleTimer);
+      w.idleTimer = null;
+    }
+    if (w.inFlight === 0) this.#stopWorker(w);
+  }
+
+  #stopWorker(w: WorkerRecord): void {
+    if (w.expectedExit || w.exited) return;
+    w.expectedExit = true;
+    // Keep the process alive until the worker has exited, so `await shutdown()` can finish.
+    if (!w.refd) {
+      w.refd = true;
+      w.transport.ref();
+    }
+    if (w.ready) this.#send(w, { t: 'exit' });
+    else w.transport.kill();
+  }
+
+  // ---------------------------------------------------------------- worker events
+
+  #onMessage(w: WorkerRecord, m: FromWorker): void {
+    switch (m.t) {
+      case 'done':
+        this.#onResults(w, m.results);
+        break;
+      case 'started': {
+        const item = this.#handed.get(m.id);
+        if (item !== undefined) this.#onStarted(item);
+        break;
+      }
+      case 'ready':
+        w.ready = true;
+        if (w.expectedExit) {
+          this.#send(w, { t: 'exit' });
+          break;
+        }
+        if (w.retiring) {
+          this.#stopWorker(w);
+          break;
+        }
+        if (this.#queue.length === 0) this.#idle(w);
+        this.#scheduleFlush();
+        break;
+      case 'initError':
+        this.#breakPool(
+          `The initializer of executor "${this.#options.name}" failed: the pool is broken.`,
+          decodeThrown(m.error),
+        );
+        break;
+      case 'exiting':
+        w.exitReport = { running: m.running, error: m.error };
+        this.#onResults(w, m.results);
+        break;
+    }
+  }
+
+  #onResults(w: WorkerRecord, results: unknown[]): void {
+    for (let i = 0; i < results.length; i += RESULT_FIELDS) {
+      const item = this.#handed.get(results[i] as number);
+      if (item === undefined) continue;
+      this.#handed.delete(item.id);
+      this.#freeSlot(item);
+      w.inFlight--;
+      const status = results[i + 1] as number;
+      const future = item.future;
+      future._item = null;
+      if (status === SKIPPED) {
+        continue;
+      }
+      this.#release(item);
+      w.completed++;
+      const runMs = results[i + 4] as number;
+      this.#runTime.record(runMs);
+      this.#waitTime.record((results[i + 3] as number) - item.submittedAt);
+      this.#avgRunMs = this.#avgRunMs < 0 ? runMs : this.#avgRunMs * 0.9 + runMs * 0.1;
+      if (future.done()) continue;
+      if (status === OK) {
+        this.#completed++;
+        future._settle(STATE.FULFILLED, results[i + 2]);
+      } else if (status === FAILED) {
+        this.#failed++;
+        future._settle(STATE.REJECTED, decodeThrown(results[i + 2] as EncodedThrown));
+      }
+    }
+    if (w.completed >= this.#options.maxTasksPerWorker) w.retiring = true;
+    if (w.inFlight === 0) {
+      if (w.retiring) this.#stopWorker(w);
+      else if (this.#queue.length === 0) this.#idle(w);
+    }
+    this.#scheduleFlush();
+  }
+
+  #onExit(w: WorkerRecord, code: number | null, signal: string | null): void {
+    if (w.exited) return;
+    w.exited = true;
+    this.#workers.delete(w);
+    if (w.idleTimer !== null) clearTimeout(w.idleTimer);
+    const crashed = !w.expectedExit;
+    if (crashed && !w.ready && this.#broken === null && w.terminatedFor === null) {
+      // A worker that dies before it is ready would die again: the pool cannot work.
+      const cause = w.error ?? (w.exitReport?.error ? decodeThrown(w.exitReport.error) : undefined);
+      this.#breakPool(
+        `A worker of executor "${this.#options.name}" exited with ${
+          signal !== null ? `signal ${signal}` : `code ${code}`
+        } before it was ready: the pool is broken.`,
+        cause,
+      );
+    }
+    if (crashed && w.terminatedFor === null) this.#crashes++;
+    const lost: Item[] = [];
+    for (const item of this.#handed.values()) if (item.worker === w) lost.push(item);
+    if (lost.length > 0) this.#recover(w, lost, code, signal);
+    this.#scheduleFlush();
+  }
+
+  /** Accounts for the tasks a dead worker held: the running one fails, the others run elsewhere. */
+  #recover(w: WorkerRecord, lost: Item[], code: number | null, signal: string | null): void {
+    const slots = this.#slots;
+    let runningId = w.exitReport?.running ?? -1;
+    if (runningId < 0) {
+      for (const item of lost) {
+        if (
+          item.state === RUNNING ||
+          (slots !== null && Atomics.load(slots, item.slot) === SLOT_RUNNING)
+        ) {
+          runningId = item.id;
+          break;
+        }
+      }
+    }
+    if (runningId < 0 && slots === null && w.exitReport === null) {
+      // A child process killed outright says nothing: it runs tasks in order, so the first one it
+      // had not reported is the one it was running.
+      runningId = lost.find((item) => !item.future.done())?.id ?? -1;
+    }
+    const requeue: Item[] = [];
+    for (const item of lost) {
+      const slotState = slots !== null ? Atomics.load(slots, item.slot) : -1;
+      this.#unhand(w, item);
+      const future = item.future;
+      if (future.done()) {
+        future._item = null;
+        this.#release(item);
+        continue;
+      }
+      const ran = item.id === runningId || slotState === SLOT_DONE;
+      if (!ran && slotState !== SLOT_CANCELLED && item.transfer === null) {
+        requeue.push(item);
+        continue;
+      }
+      this.#release(item);
+      future._item = null;
+      this.#failed++;
+      future._settle(
+        STATE.REJECTED,
+        this.#crashError(
+          w,
+          code,
+          signal,
+          item.id === runningId ? 'running' : item.transfer !== null && !ran ? 'transfer' : 'lost',
+        ),
+      );
+    }
+    for (let i = requeue.length - 1; i >= 0; i--) this.#queue.unshift(requeue[i]!);
+  }
+
+  #crashError(
+    w: WorkerRecord,
+    code: number | null,
+    signal: string | null,
+    why: 'running' | 'lost' | 'transfer',
+  ): WorkerCrashedError {
+    const cause =
+      w.error !== undefined
+        ? w.error
+        : w.exitReport?.error
+          ? decodeThrown(w.exitReport.error)
+          : undefined;
+    const causeCode = (cause as { code?: unknown } | undefined)?.code;
+    let how: string;
+    if (causeCode === 'ERR_WORKER_OUT_OF_MEMORY') how = 'ran out of memory';
+    else if (cause instanceof Error)
+      how = `crashed with an uncaught ${cause.name}: ${cause.message}`;
+    else if (signal !== null) how = `was killed by ${signal}`;
+    else how = `exited with code ${code}`;
+    const kind = this.kind === 'thread' ? 'worker thread' : 'worker process';
+    const message =
+      why === 'running'
+        ? `The ${kind} running this task ${how}.`
+        : why === 'lost'
+          ? `The ${kind} ${how} after this task finished, before its result was sent back.`
+          : `The ${kind} ${how} holding this task, whose transferred objects were lost with it.`;
+    const error = new WorkerCrashedError(message, cause === undefined ? undefined : { cause });
+    error.exitCode = signal !== null ? null : code;
+    error.signal = signal;
+    return error;
+  }
+
+  #breakPool(message: string, cause: unknown): void {
+    if (this.#broken !== null) return;
+    const error = this.brokenError(message, cause);
+    this.#broken = error;
+    const fail = (item: Item): void => {
+      this.#release(item);
+      item.future._item = null;
+      if (!item.future.done()) {
+        this.#failed++;
+        item.future._settle(STATE.REJECTED, error);
+      }
+    };
+    while (this.#queue.length > 0) fail(this.#queue.shift()!);
+    for (const item of this.#handed.values()) {
+      fail(item);
+      this.#freeSlot(item);
+    }
+    this.#handed.clear();
+    for (const w of this.#workers) {
+      w.inFlight = 0;
+      w.expectedExit = true;
+      w.transport.kill();
+    }
+    this.#state = Math.max(this.#state, SHUTTING_DOWN);
+    this.#checkShutdown();
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  /**
+   * Stops accepting tasks. With `cancelFutures`, tasks that have not started are cancelled. With
+   * `wait` (the default) it resolves once every pending task is done and every worker has
+   * exited; without, the workers exit by themselves as soon as their work is done.
+   *
+   * @example
+   * ```ts
+   * await pool.shutdown({ cancelFutures: true });
+   * ```
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    try {
+      checkOptionsObject('options', options);
+      const o = options ?? {};
+      checkKnownKeys('options', o, ['wait', 'cancelFutures']);
+      const { wait = true, cancelFutures = false } = o;
+      if (typeof wait !== 'boolean') throw typeError('options.wait', 'a boolean', wait);
+      if (typeof cancelFutures !== 'boolean') {
+        throw typeError('options.cancelFutures', 'a boolean', cancelFutures);
+      }
+      if (this.#state === OPEN) this.#state = SHUTTING_DOWN;
+      this.#closed ??=
+        this.#state === CLOSED
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              this.#resolveClosed = resolve;
+            });
+      if (cancelFutures) {
+        for (let i = 0; i < this.#queue.length; i++) this.#queue.at(i)!.future.cancel();
+        for (const item of [...this.#handed.values()]) item.future.cancel();
+      }
+      this.#checkShutdown();
+      return wait ? this.#closed : Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** `shutdown({ wait: true })`, for `await using pool = new ThreadPoolExecutor()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown({ wait: true });
+  }
+
+  #checkShutdown(): void {
+    if (this.#state === OPEN) return;
+    this.#dropCancelledHead();
+    if (this.#queue.length > 0 || this.#handed.size > 0) return;
+    for (const w of this.#workers) this.#stopWorker(w);
+    if (this.#workers.size === 0 && this.#state !== CLOSED) {
+      this.#state = CLOSED;
+      this.#resolveClosed?.();
+    }
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  /**
+   * A snapshot of the pool: workers, queue length, tasks completed, and run-time and wait-time
+   * percentiles.
+   *
+   * @example
+   * ```ts
+   * const { workers, queued, completed, runTime } = pool.stats();
+   * console.log(`${completed} done, p99 ${runTime.p99.toFixed(2)} ms`);
+   * ```
+   */
+  stats(): ExecutorStats {
+    let idle = 0;
+    for (const w of this.#workers) if (w.ready && w.inFlight === 0 && !w.expectedExit) idle++;
+    let queued = 0;
+    for (let i = 0; i < this.#queue.length; i++) if (!this.#queue.at(i)!.future.done()) queued++;
+    return {
+      name: this.#options.name,
+      workers: this.#workers.size,
+      idleWorkers: idle,
+      queued,
+      inFlight: this.#handed.size,
+      completed: this.#completed,
+      failed: this.#failed,
+      cancelled: this.#cancelled,
+      crashes: this.#crashes,
+      runTime: this.#runTime.percentiles(),
+      waitTime: this.#waitTime.percentiles(),
+    };
+  }
+}

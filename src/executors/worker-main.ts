@@ -1,0 +1,288 @@
+/**
+ * The worker side of both pools: the entry script of every worker thread and child process.
+ *
+ * A worker runs one task at a time, in the order it received them. Tasks arrive in batches; results
+ * go back in batches, flushed at the end of a batch or at least every millisecond, when the worker
+ * also yields to its event loop so that `skip`/`abort` messages get in. Before running a task handed
+ * over a SharedArrayBuffer slot, the worker claims it (QUEUED -> RUNNING); a slot the main side
+ * already cancelled is skipped.
+ */
+
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { decodeThrown, encodeThrown } from '../internal/error-codec.js';
+import {
+  DEF_SOURCE,
+  FAILED,
+  FLAG_MAP,
+  FLAG_NOTIFY,
+  FLAG_SOURCE,
+  OK,
+  SKIPPED,
+  SLOT_DONE,
+  SLOT_QUEUED,
+  SLOT_RUNNING,
+  TASK_FIELDS,
+  type FnDef,
+  type FromWorker,
+  type ToWorker,
+  type WorkerInit,
+} from './protocol.js';
+import { registeredTask, type AnyFunction } from './task-ref.js';
+import { setCurrentTask, TaskContext } from './worker-context.js';
+
+const FLUSH_MS = 1;
+
+const isThread = !isMainThread && parentPort !== null;
+
+function post(message: FromWorker): void {
+  if (isThread) parentPort!.postMessage(message);
+  else process.send!(message);
+}
+
+// esbuild (tsx) adds `__name(fn, "name")` calls to function bodies; a function shipped as source
+// needs the helper in the worker's global scope.
+const g = globalThis as { __name?: unknown };
+g.__name ??= (fn: Function, name: string) =>
+  Object.defineProperty(fn, 'name', { value: name, configurable: true });
+
+let slots: Int32Array | null = null;
+const fns = new Map<number, AnyFunction | Promise<AnyFunction>>();
+const skipped = new Set<number>();
+const batches: unknown[][] = [];
+let position = 0;
+let draining = false;
+let exiting = false;
+let out: unknown[] = [];
+let current: TaskContext | null = null;
+let lastUncaught: ReturnType<typeof encodeThrown> | null = null;
+
+function failing(error: unknown): AnyFunction {
+  return () => {
+    throw error;
+  };
+}
+
+async function importFunction(url: string, name: string): Promise<AnyFunction> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    return failing(error);
+  }
+  const fn = registeredTask(url, name) ?? module[name];
+  if (typeof fn !== 'function') {
+    return failing(
+      new TypeError(
+        `Module ${url} has no task "${name}": define it with defineTask(import.meta.url, ` +
+          `'${name}', fn) or export a function named "${name}".`,
+      ),
+    );
+  }
+  return fn as AnyFunction;
+}
+
+function define(def: FnDef): AnyFunction | Promise<AnyFunction> {
+  if (def[1] === DEF_SOURCE) {
+    try {
+      return (0, eval)(def[2]) as AnyFunction;
+    } catch (error) {
+      return failing(error);
+    }
+  }
+  return importFunction(def[2], def[3]);
+}
+
+function explain(error: unknown, flags: number): unknown {
+  if (flags & FLAG_SOURCE && error instanceof ReferenceError) {
+    error.message +=
+      ' (the function was sent to the worker as source, so it cannot use variables from the ' +
+      'scope where it was written: pass them as arguments, or define it in a module with ' +
+      'defineTask())';
+  }
+  return error;
+}
+
+function flush(): void {
+  if (out.length === 0) return;
+  const results = out;
+  out = [];
+  try {
+    post({ t: 'done', results });
+  } catch {
+    // A result that cannot be cloned: send them one by one, replacing the ones that fail.
+    for (let i = 0; i < results.length; i += 5) {
+      const one = results.slice(i, i + 5);
+      try {
+        post({ t: 'done', results: one });
+      } catch (error) {
+        const e = new TypeError(
+          `The task's result could not be sent back from the worker: ${(error as Error).message}`,
+        );
+        post({ t: 'done', results: [one[0], FAILED, encodeThrown(e), one[3], one[4]] });
+      }
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/** A `map` chunk: `fn` over each item, in order; synchronous unless an item returns a promise. */
+function runChunk(fn: AnyFunction, items: unknown[], context: TaskContext): unknown {
+  const results = new Array<unknown>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const r = fn.call(context, items[i]);
+    if (isThenable(r)) return finishChunk(fn, items, context, results, i, r);
+    results[i] = r;
+  }
+  return results;
+}
+
+async function finishChunk(
+  fn: AnyFunction,
+  items: unknown[],
+  context: TaskContext,
+  results: unknown[],
+  from: number,
+  pending: PromiseLike<unknown>,
+): Promise<unknown[]> {
+  results[from] = await pending;
+  for (let i = from + 1; i < items.length; i++) results[i] = await fn.call(context, items[i]);
+  return results;
+}
+
+async function drain(): Promise<void> {
+  draining = true;
+  let lastFlush = performance.now();
+  while (batches.length > 0) {
+    const tasks = batches[0]!;
+    if (position >= tasks.length) {
+      batches.shift();
+      position = 0;
+      continue;
+    }
+    const id = tasks[position] as number;
+    const slot = tasks[position + 1] as number;
+    const fnKey = tasks[position + 2] as number;
+    const flags = tasks[position + 3] as number;
+    const args = tasks[position + 4] as unknown[];
+    tasks[position + 4] = undefined;
+    position += TASK_FIELDS;
+    if (
+      slot >= 0
+        ? Atomics.compareExchange(slots!, slot, SLOT_QUEUED, SLOT_RUNNING) !== SLOT_QUEUED
+        : skipped.delete(id)
+    ) {
+      out.push(id, SKIPPED, undefined, 0, 0);
+      continue;
+    }
+    if (flags & FLAG_NOTIFY) post({ t: 'started', id });
+    const context = new TaskContext(id);
+    current = context;
+    setCurrentTask(context);
+    const t0 = performance.now();
+    const startedAt = performance.timeOrigin + t0;
+    let status = OK;
+    let value: unknown;
+    try {
+      let fn = fns.get(fnKey)!;
+      if (typeof fn !== 'function') {
+        fn = await fn;
+        fns.set(fnKey, fn);
+      }
+      value =
+        flags & FLAG_MAP ? runChunk(fn, args[0] as unknown[], context) : fn.apply(context, args);
+      if (isThenable(value)) value = await value;
+    } catch (error) {
+      status = FAILED;
+      value = encodeThrown(explain(error, flags));
+    }
+    const end = performance.now();
+    current = null;
+    setCurrentTask(null);
+    if (slot >= 0) Atomics.store(slots!, slot, SLOT_DONE);
+    out.push(id, status, value, startedAt, end - t0);
+    if (end - lastFlush >= FLUSH_MS) {
+      flush();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastFlush = performance.now();
+    }
+  }
+  flush();
+  draining = false;
+  if (exiting) process.exit(0);
+}
+
+function onMessage(message: ToWorker): void {
+  switch (message.t) {
+    case 'run':
+      if (message.defs !== null) for (const def of message.defs) fns.set(def[0], define(def));
+      batches.push(message.tasks);
+      if (!draining) void drain();
+      break;
+    case 'skip':
+      for (const id of message.ids) skipped.add(id);
+      break;
+    case 'abort':
+      if (current !== null && current.id === message.id)
+        current.abort(decodeThrown(message.reason));
+      break;
+    case 'exit':
+      exiting = true;
+      if (!draining) process.exit(0);
+      break;
+    case 'init':
+      void start(message.data);
+      break;
+  }
+}
+
+async function start(init: WorkerInit): Promise<void> {
+  if (init.slots !== null) slots = new Int32Array(init.slots);
+  try {
+    for (const url of init.setup) {
+      const module = (await import(url)) as { register?: () => unknown };
+      if (typeof module.register === 'function') module.register();
+    }
+    if (init.initializer !== null) {
+      const fn = await define(init.initializer);
+      await fn(...init.initargs);
+    }
+  } catch (error) {
+    post({ t: 'initError', error: encodeThrown(error) });
+    return;
+  }
+  post({ t: 'ready' });
+}
+
+process.on('uncaughtExceptionMonitor', (error) => {
+  lastUncaught = encodeThrown(error);
+});
+process.on('exit', (code) => {
+  if (exiting && out.length === 0) return;
+  try {
+    post({
+      t: 'exiting',
+      results: out,
+      running: current === null ? -1 : current.id,
+      error: lastUncaught,
+      code,
+    });
+  } catch {
+    // The channel is gone: the main side accounts for the tasks from its own records.
+  }
+});
+
+if (isThread) {
+  parentPort!.on('message', onMessage);
+  void start(workerData as WorkerInit);
+} else {
+  process.on('message', onMessage);
+  // The parent went away: nothing can receive our results.
+  process.on('disconnect', () => process.exit(0));
+}
