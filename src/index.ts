@@ -3,8 +3,9 @@
  *
  * Futures and cancellable tasks, `gather`/`wait`/`asCompleted`/`waitFor`/`timeout`/`shield`,
  * `TaskGroup`, locks, events, conditions, semaphores, barriers and queues, with Python's semantics
- * and times in milliseconds. This entry never loads `worker_threads`, `child_process` or
- * `node:http`.
+ * and times in milliseconds; `toThread`/`runInExecutor` for work on threads. This entry never
+ * loads `worker_threads`, `child_process` or `node:http` (the thread pool of `toThread` is loaded
+ * on first use).
  *
  * @module
  */
@@ -19,6 +20,7 @@ export {
   QueueFullError,
   QueueShutDownError,
   TaskGroupError,
+  WorkerCrashedError,
   isCancelledError,
 } from './errors.js';
 export { Future, isFuture, type DoneCallback } from './future.js';
@@ -52,4 +54,5 @@ export { Condition } from './condition.js';
 export { Semaphore, BoundedSemaphore } from './semaphore.js';
 export { Barrier } from './barrier.js';
 export { Queue, PriorityQueue, LifoQueue, type QueueShutdownOptions } from './queue.js';
+export { toThread, runInExecutor } from './to-thread.js';
 export type { SignalOptions } from './options.js';

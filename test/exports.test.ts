@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as tsio from 'tsio';
 import * as testing from 'tsio/testing';
+import * as executors from 'tsio/executors';
 
 // Every name of API.md sections 1-4.
 const names = [
@@ -42,11 +43,34 @@ const names = [
   'isFuture',
   'isCancelledError',
   'TsioError',
+  'toThread',
+  'runInExecutor',
+  'WorkerCrashedError',
+];
+
+const executorNames = [
+  'ThreadPoolExecutor',
+  'ProcessPoolExecutor',
+  'ExecutorFuture',
+  'defineTask',
+  'importTask',
+  'isTaskRef',
+  'taskSignal',
+  'WorkerCrashedError',
+  'BrokenExecutorError',
+  'BrokenThreadPoolError',
+  'BrokenProcessPoolError',
 ];
 
 describe('package entry points', () => {
   test('the core entry exports every name of the API', () => {
     for (const name of names) assert.ok(name in tsio, `tsio exports ${name}`);
+  });
+
+  test('tsio/executors exports every name of API.md section 5', () => {
+    for (const name of executorNames)
+      assert.ok(name in executors, `tsio/executors exports ${name}`);
+    assert.equal(executors.WorkerCrashedError, tsio.WorkerCrashedError);
   });
 
   test('tsio/testing exports the virtual clock', () => {

@@ -86,10 +86,10 @@ export interface Transport {
 
 /** Events a transport reports to its pool. */
 export interface TransportEvents {
-  message(message: FromWorker): void;
+  readonly message: (message: FromWorker) => void;
   /** The worker's own error (uncaught exception, out of memory), before `exit`. */
-  error(error: unknown): void;
-  exit(code: number | null, signal: string | null): void;
+  readonly error: (error: unknown) => void;
+  readonly exit: (code: number | null, signal: string | null) => void;
 }
 
 const QUEUED = 0;
@@ -198,7 +198,11 @@ function checkOptionsObject(name: string, value: unknown): void {
 function checkKnownKeys(name: string, value: object, known: readonly string[]): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw valueError(name, `an object with only ${known.join(', ')}`, `key "${key}"`);
+      const e = new TypeError(
+        `The "${name}" argument has an unknown key "${key}": expected only ${known.join(', ')}.`,
+      ) as TypeError & { code: string };
+      e.code = 'ERR_INVALID_ARG_VALUE';
+      throw e;
     }
   }
 }
@@ -269,7 +273,7 @@ export function resolveOptions(
   return {
     maxWorkers,
     initializer,
-    initargs: o.initargs === undefined ? [] : [...o.initargs],
+    initargs: o.initargs === undefined ? [] : Array.from(o.initargs as readonly unknown[]),
     maxTasksPerWorker,
     idleTimeout,
     gracePeriod,
@@ -635,28 +639,30 @@ export abstract class Pool implements Executor {
     if (this.#queue.length > 0) {
       this.#startWorkers();
       const quota = this.#quota();
-      while (this.#queue.length > 0) {
-        let best: WorkerRecord | null = null;
-        let takers = 0;
-        for (const w of this.#workers) {
-          if (w.retiring || w.exited) continue;
-          if (!w.ready) {
-            takers++;
-            continue;
-          }
-          if (w.inFlight >= quota) continue;
-          takers++;
-          if (best === null || w.inFlight < best.inFlight) best = w;
-        }
-        if (best === null) break;
-        const share = Math.ceil(this.#queue.length / takers);
-        const left = this.#options.maxTasksPerWorker - best.completed - best.inFlight;
-        const n = Math.min(quota - best.inFlight, share, left, MAX_BATCH);
-        if (n <= 0) {
-          this.#retire(best);
+      const takers: WorkerRecord[] = [];
+      let starting = 0;
+      for (const w of this.#workers) {
+        if (w.retiring || w.exited) continue;
+        if (!w.ready) starting++;
+        else if (w.inFlight < quota) takers.push(w);
+      }
+      // Each worker gets at most its fair share of the queue (starting workers count), so a few
+      // long tasks are not all handed to the first worker that is ready.
+      const share = Math.ceil(this.#queue.length / (takers.length + starting));
+      takers.sort((a, b) => a.inFlight - b.inFlight);
+      for (const w of takers) {
+        if (this.#queue.length === 0) break;
+        const left = this.#options.maxTasksPerWorker - w.completed - w.inFlight;
+        if (left <= 0) {
+          this.#retire(w);
           continue;
         }
-        this.#sendBatch(best, n);
+        let n = Math.min(quota - w.inFlight, share, left);
+        while (n > 0 && this.#queue.length > 0) {
+          const sent = this.#sendBatch(w, Math.min(n, MAX_BATCH));
+          if (sent === 0) break;
+          n -= sent;
+        }
         this.#dropCancelledHead();
       }
     }
@@ -749,7 +755,8 @@ export abstract class Pool implements Executor {
     w.inFlight--;
   }
 
-  #sendBatch(w: WorkerRecord, n: number): void {
+  /** Hands up to `n` queued tasks to `w` in one message; returns how many it took. */
+  #sendBatch(w: WorkerRecord, n: number): number {
     const batch: Item[] = [];
     const tasks: unknown[] = [];
     let defs: FnDef[] | null = null;
@@ -764,7 +771,7 @@ export abstract class Pool implements Executor {
       if (item.transfer !== null) (transfer ??= []).push(...item.transfer);
       batch.push(item);
     }
-    if (batch.length === 0) return;
+    if (batch.length === 0) return 0;
     this.#ref(w);
     try {
       w.transport.send({ t: 'run', defs, tasks }, transfer ?? undefined);
@@ -775,6 +782,7 @@ export abstract class Pool implements Executor {
       if (defs !== null) for (const def of defs) w.known.delete(def[0]);
       for (const item of batch) this.#sendOne(w, item);
     }
+    return batch.length;
   }
 
   #sendOne(w: WorkerRecord, item: Item): void {
@@ -1098,7 +1106,7 @@ export abstract class Pool implements Executor {
       this.#checkShutdown();
       return wait ? this.#closed : Promise.resolve();
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
   }
 

@@ -38,7 +38,7 @@ class ProcessTransport implements Transport {
     const child = this.#child;
     child.on('message', events.message as (m: unknown) => void);
     child.on('error', events.error);
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
       child.off('message', events.message as (m: unknown) => void);
       child.off('error', events.error);
       events.exit(code, signal);

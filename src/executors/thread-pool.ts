@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { BrokenThreadPoolError } from '../errors.js';
-import { typeError, valueError } from '../internal/validate.js';
+import { typeError } from '../internal/validate.js';
 import {
   cpuCount,
   Pool,
@@ -45,11 +45,11 @@ function checkResourceLimits(value: unknown): ResourceLimits | undefined {
   }
   for (const [key, limit] of Object.entries(value)) {
     if (!(LIMIT_KEYS as readonly string[]).includes(key)) {
-      throw valueError(
-        'options.resourceLimits',
-        `an object with only ${LIMIT_KEYS.join(', ')}`,
-        `key "${key}"`,
-      );
+      const e = new TypeError(
+        `The "options.resourceLimits" argument has an unknown key "${key}": expected only ${LIMIT_KEYS.join(', ')}.`,
+      ) as TypeError & { code: string };
+      e.code = 'ERR_INVALID_ARG_VALUE';
+      throw e;
     }
     if (typeof limit !== 'number' || !(limit > 0) || !Number.isFinite(limit)) {
       throw typeError(`options.resourceLimits.${key}`, 'a positive number of megabytes', limit);

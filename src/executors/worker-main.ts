@@ -34,9 +34,12 @@ const FLUSH_MS = 1;
 
 const isThread = !isMainThread && parentPort !== null;
 
+let lastPost = 0;
+
 function post(message: FromWorker): void {
   if (isThread) parentPort!.postMessage(message);
   else process.send!(message);
+  lastPost = performance.now();
 }
 
 // esbuild (tsx) adds `__name(fn, "name")` calls to function bodies; a function shipped as source
@@ -181,7 +184,17 @@ async function drain(): Promise<void> {
       out.push(id, SKIPPED, undefined, 0, 0);
       continue;
     }
-    if (flags & FLAG_NOTIFY) post({ t: 'started', id });
+    // Threads share slot states with the main side. A process tells it when a task starts if the
+    // task is timed or cancellable, if nothing is queued behind it, or if the channel has been
+    // quiet for a millisecond: exact for long tasks, about one message per ms in a burst.
+    if (
+      flags & FLAG_NOTIFY ||
+      (slot < 0 &&
+        ((position >= tasks.length && batches.length === 1) ||
+          performance.now() - lastPost >= FLUSH_MS))
+    ) {
+      post({ t: 'started', id });
+    }
     const context = new TaskContext(id);
     current = context;
     setCurrentTask(context);
