@@ -761,7 +761,10 @@ export abstract class Pool implements Executor {
     const tasks: unknown[] = [];
     let defs: FnDef[] | null = null;
     let transfer: Transferable[] | null = null;
+    const slots = this.#freeSlots;
     while (batch.length < n && this.#queue.length > 0) {
+      // A retiring or dying worker may still hold slots: never hand out more than are free.
+      if (slots !== null && this.#freeTop === 0) break;
       const item = this.#queue.shift()!;
       if (item.future.done()) {
         item.future._item = null;

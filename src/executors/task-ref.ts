@@ -139,8 +139,7 @@ const specs = new WeakMap<Function, FnSpec>();
 const bySource = new Map<string, FnSpec>();
 let nextKey = 1;
 
-function expressionOf(fn: Function): string {
-  const source = Function.prototype.toString.call(fn);
+function expressionOf(fn: Function, source: string): string {
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     throw new TypeError(
       `${fn.name ? `Function "${fn.name}"` : 'The function'} cannot be sent to a worker: it is a ` +
@@ -177,13 +176,14 @@ export function specOf(fn: unknown, name = 'fn'): FnSpec {
   let spec = specs.get(fn);
   if (spec !== undefined) return spec;
   const ref = isTaskRef(fn);
-  const text = ref ? `${fn.moduleUrl}#${fn.taskName}` : expressionOf(fn);
+  // The source text is the cache key: checking and compiling it happens once per distinct text.
+  const text = ref ? `${fn.moduleUrl}#${fn.taskName}` : Function.prototype.toString.call(fn);
   spec = bySource.get(text);
   if (spec === undefined) {
     const key = nextKey++;
     spec = ref
       ? { key, def: [key, DEF_MODULE, fn.moduleUrl, fn.taskName], source: false }
-      : { key, def: [key, DEF_SOURCE, text], source: true };
+      : { key, def: [key, DEF_SOURCE, expressionOf(fn, text)], source: true };
     bySource.set(text, spec);
   }
   specs.set(fn, spec);

@@ -8,7 +8,7 @@
  * already cancelled is skipped.
  */
 
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { decodeThrown, encodeThrown } from '../internal/error-codec.js';
 import {
   DEF_SOURCE,
@@ -31,6 +31,12 @@ import { registeredTask, type AnyFunction } from './task-ref.js';
 import { setCurrentTask, TaskContext } from './worker-context.js';
 
 const FLUSH_MS = 1;
+/**
+ * After its queue runs dry a worker thread polls its port for this long before it sleeps in the
+ * event loop: the next task of a caller awaiting one task at a time arrives without the cost of
+ * waking the thread up.
+ */
+const SPIN_MS = 0.05;
 
 const isThread = !isMainThread && parentPort !== null;
 
@@ -227,8 +233,25 @@ async function drain(): Promise<void> {
     }
   }
   flush();
+  if (isThread && !exiting && spinForWork()) {
+    void drain();
+    return;
+  }
   draining = false;
   if (exiting) process.exit(0);
+}
+
+/** Polls the port briefly; true when a message arrived that queued work. */
+function spinForWork(): boolean {
+  const until = performance.now() + SPIN_MS;
+  do {
+    const received = receiveMessageOnPort(parentPort!);
+    if (received !== undefined) {
+      onMessage(received.message as ToWorker);
+      if (batches.length > 0 || exiting) return batches.length > 0;
+    }
+  } while (performance.now() < until);
+  return false;
 }
 
 function onMessage(message: ToWorker): void {
