@@ -640,15 +640,17 @@ export abstract class Pool implements Executor {
       this.#startWorkers();
       const quota = this.#quota();
       const takers: WorkerRecord[] = [];
-      let starting = 0;
+      let live = 0;
+      let held = 0;
       for (const w of this.#workers) {
         if (w.retiring || w.exited) continue;
-        if (!w.ready) starting++;
-        else if (w.inFlight < quota) takers.push(w);
+        live++;
+        held += w.inFlight;
+        if (w.ready && w.inFlight < quota) takers.push(w);
       }
-      // Each worker gets at most its fair share of the queue (starting workers count), so a few
-      // long tasks are not all handed to the first worker that is ready.
-      const share = Math.ceil(this.#queue.length / (takers.length + starting));
+      // No worker holds more than its fair share of all the work (starting workers count), so a
+      // few long tasks are not all handed to the first worker that is ready.
+      const share = Math.ceil((this.#queue.length + held) / live);
       takers.sort((a, b) => a.inFlight - b.inFlight);
       for (const w of takers) {
         if (this.#queue.length === 0) break;
@@ -657,7 +659,7 @@ export abstract class Pool implements Executor {
           this.#retire(w);
           continue;
         }
-        let n = Math.min(quota - w.inFlight, share, left);
+        let n = Math.min(quota, share, w.inFlight + left) - w.inFlight;
         while (n > 0 && this.#queue.length > 0) {
           const sent = this.#sendBatch(w, Math.min(n, MAX_BATCH));
           if (sent === 0) break;
