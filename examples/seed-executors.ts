@@ -23,7 +23,7 @@ section('submit 10 blocking tasks to ThreadPoolExecutor(maxWorkers: 5)');
 {
   await using pool1 = new ThreadPoolExecutor({ maxWorkers: 5 });
   const t0 = performance.now();
-  const futs = Array.from({ length: 10 }, (_, i) => pool1.submit(a, 1, UNIT));
+  const futs = Array.from({ length: 10 }, () => pool1.submit(a, 1, UNIT));
   console.log('right after submit:', futs.map((f) => (f.done() ? 'done' : 'pending')).join(' '));
   await gather(futs);
   const took = (performance.now() - t0) / UNIT;
@@ -91,8 +91,7 @@ section('ThreadPoolExecutor: done()/result(), map, asCompleted');
   console.log('map returns in input order:', inOrder.join(', '));
   const jobs = [3, 2, 4].map((s) => executor.submit(a, s, UNIT));
   const asDone: number[] = [];
-  for await (const future of asCompleted(jobs))
-    asDone.push(await (future as unknown as Promise<number>));
+  for await (const future of asCompleted(jobs)) asDone.push(await future);
   console.log('asCompleted returns as they finish:', asDone.join(', '));
 }
 

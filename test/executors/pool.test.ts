@@ -76,7 +76,7 @@ for (const kind of ['thread', 'process'] as const) {
         pool.submit((x: number) => x, 7),
         pool.submit(block, 1),
       ])) {
-        seen.push(await r);
+        seen.push(await (r as unknown as Promise<number>));
       }
       assert.deepEqual(seen.sort(), [1, 7]);
       for (const p of pending) p.cancel();
