@@ -72,11 +72,9 @@ for (const kind of ['thread', 'process'] as const) {
       assert.equal(done.size, 1);
       assert.equal(pending.size, 1);
       const seen: number[] = [];
-      for await (const r of asCompleted([
-        pool.submit((x: number) => x, 7),
-        pool.submit(block, 1),
-      ])) {
-        seen.push(await (r as unknown as Promise<number>));
+      // Python's form: plain iteration yields awaitables in completion order.
+      for (const next of asCompleted([pool.submit((x: number) => x, 7), pool.submit(block, 1)])) {
+        seen.push(await next);
       }
       assert.deepEqual(seen.sort(), [1, 7]);
       for (const p of pending) p.cancel();
