@@ -46,9 +46,7 @@ section('runInExecutor + asCompleted');
   const asyncGetContent = (url: string) =>
     createTask(() => runInExecutor(pool, getContent, url, UNIT));
   const tasks = [asyncGetContent('https://apple.com'), asyncGetContent('https://google.com')];
-  for await (const next of asCompleted(tasks)) {
-    console.log(`${elapsed()}: ${await (next as unknown as Promise<string>)}`);
-  }
+  for (const next of asCompleted(tasks)) console.log(`${elapsed()}: ${await next}`);
 }
 
 // 3. await asyncio.to_thread(requests.get, url) inside fetch_status, two tasks at once.
@@ -91,7 +89,8 @@ section('ThreadPoolExecutor: done()/result(), map, asCompleted');
   console.log('map returns in input order:', inOrder.join(', '));
   const jobs = [3, 2, 4].map((s) => executor.submit(a, s, UNIT));
   const asDone: number[] = [];
-  for await (const future of asCompleted(jobs)) asDone.push(await future);
+  // Python's `for future in as_completed(jobs)`: plain iteration yields awaitables.
+  for (const future of asCompleted(jobs)) asDone.push(await future);
   console.log('asCompleted returns as they finish:', asDone.join(', '));
 }
 

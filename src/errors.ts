@@ -236,8 +236,10 @@ export class WorkerCrashedError extends TsioError {
 }
 
 /**
- * The executor cannot run tasks any more: its initializer failed. Every queued and later task
- * fails with it. Python's `concurrent.futures.BrokenExecutor`.
+ * The executor cannot run tasks any more: its initializer failed, or a new worker died before it
+ * was ready (it could not start: a bad `resourceLimits`, a loader that fails to load). Every queued
+ * and later task fails with it; `cause` is the underlying error. Python's
+ * `concurrent.futures.BrokenExecutor`.
  *
  * @example
  * ```ts

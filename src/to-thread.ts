@@ -5,6 +5,7 @@
 
 import type { Executor } from './executors/executor.js';
 import { specOf } from './executors/task-ref.js';
+import { BrokenExecutorError } from './errors.js';
 import { Future, type Listener } from './future.js';
 import { typeError } from './internal/validate.js';
 
@@ -101,6 +102,8 @@ export function runInExecutor<A extends unknown[], R>(
       try {
         future._follow(pool.submit(fn, ...args));
       } catch (error) {
+        // A broken shared pool is replaced for the next call, as a fresh process would have one.
+        if (error instanceof BrokenExecutorError) shared = null;
         future.setException(error);
       }
     },

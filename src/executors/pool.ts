@@ -132,7 +132,12 @@ class Item {
 export class ExecutorFuture<T> extends Future<T> {
   /** @internal */ _item: Item | null = null;
 
-  /** True while a worker is running the task. */
+  /**
+   * True while a worker is running the task. Exact for thread pools (the slot state is shared). A
+   * process reports a start when the task has a signal or timeout, when nothing is queued behind
+   * it, or when its channel has been quiet for a millisecond; for a task started in the middle of
+   * a burst of short tasks it may answer false (and `cancel()` true, the result then dropped).
+   */
   override running(): boolean {
     const item = this._item;
     return item !== null && !this.done() && item.pool._isRunning(item);
@@ -414,7 +419,7 @@ export abstract class Pool implements Executor {
       o.chunksize === undefined ? 1 : checkPositiveInt('options.chunksize', o.chunksize);
     const buffersize =
       o.buffersize === undefined ? Infinity : checkPositiveInt('options.buffersize', o.buffersize);
-    const timeout = o.timeout ?? Infinity;
+    const timeout = o.timeout === undefined ? Infinity : o.timeout;
     checkDelay('options.timeout', timeout);
     if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
       throw typeError('options.signal', 'an AbortSignal', o.signal);
@@ -801,7 +806,7 @@ export abstract class Pool implements Executor {
       this.#release(item);
       this.#failed++;
       const e = new TypeError(
-        `The task's arguments cannot be sent to a worker: ${(error as Error).message}. ` +
+        `The task's arguments cannot be sent to a worker: ${String((error as Error).message).replace(/\.+$/, '')}. ` +
           'Arguments must be structured-cloneable (no functions, sockets or class instances ' +
           'with behaviour).',
         { cause: error },
@@ -983,7 +988,7 @@ export abstract class Pool implements Executor {
     if (runningId < 0 && slots === null && w.exitReport === null) {
       // A child process killed outright says nothing: it runs tasks in order, so the first one it
       // had not reported is the one it was running.
-      runningId = lost.find((item) => !item.future.done())?.id ?? -1;
+      runningId = lost[0]?.id ?? -1;
     }
     const requeue: Item[] = [];
     for (const item of lost) {

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { BrokenThreadPoolError } from '../errors.js';
-import { typeError } from '../internal/validate.js';
+import { rangeError, typeError } from '../internal/validate.js';
 import {
   cpuCount,
   Pool,
@@ -51,8 +51,11 @@ function checkResourceLimits(value: unknown): ResourceLimits | undefined {
       e.code = 'ERR_INVALID_ARG_VALUE';
       throw e;
     }
-    if (typeof limit !== 'number' || !(limit > 0) || !Number.isFinite(limit)) {
-      throw typeError(`options.resourceLimits.${key}`, 'a positive number of megabytes', limit);
+    if (typeof limit !== 'number') {
+      throw typeError(`options.resourceLimits.${key}`, 'a number of megabytes', limit);
+    }
+    if (!(limit > 0) || !Number.isFinite(limit)) {
+      throw rangeError(`options.resourceLimits.${key}`, 'a positive number of megabytes', limit);
     }
   }
   return { ...(value as ResourceLimits) };
@@ -131,8 +134,11 @@ class ThreadTransport implements Transport {
  * import { gather } from 'tsio';
  *
  * await using pool = new ThreadPoolExecutor({ maxWorkers: 4 });
- * const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
- * const results = await gather(...[30, 31, 32].map((n) => pool.submit(fib, n)));
+ * // Self-contained: a named function may call itself; it may not use outer variables.
+ * function fib(n: number): number {
+ *   return n < 2 ? n : fib(n - 1) + fib(n - 2);
+ * }
+ * const results = await gather([30, 31, 32].map((n) => pool.submit(fib, n)));
  * ```
  */
 export class ThreadPoolExecutor extends Pool {

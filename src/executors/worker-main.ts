@@ -233,6 +233,8 @@ async function drain(): Promise<void> {
     }
   }
   flush();
+  // Every task handed over so far has run or been skipped: a `skip` still pending came too late.
+  skipped.clear();
   if (isThread && !exiting && spinForWork()) {
     void drain();
     return;
