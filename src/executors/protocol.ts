@@ -6,7 +6,7 @@
  * to by its numeric key.
  */
 
-import type { EncodedThrown } from '../internal/error-codec.js';
+import type { EncodedThrown } from '../internal/error-encode.js';
 
 /** How a worker gets a function: compiled from source, or imported from a module. */
 export type FnDef =

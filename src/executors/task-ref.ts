@@ -5,9 +5,9 @@
 
 import { checkFunction, typeError, valueError } from '../internal/validate.js';
 import { DEF_MODULE, DEF_SOURCE, type FnDef } from './protocol.js';
+import { registerTask } from './registry.js';
 
 const TASK_REF: unique symbol = Symbol.for('tsio.TaskRef') as never;
-const REGISTRY: unique symbol = Symbol.for('tsio.taskRegistry') as never;
 
 /** Any function a task can run. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,13 +24,6 @@ export type TaskRef<F extends AnyFunction> = F & {
   /** The task's name in that module. */
   readonly taskName: string;
 };
-
-type Registry = Map<string, AnyFunction>;
-
-function registry(): Registry {
-  const g = globalThis as unknown as { [REGISTRY]?: Registry };
-  return (g[REGISTRY] ??= new Map());
-}
 
 function normaliseUrl(name: string, moduleUrl: unknown): string {
   if (moduleUrl instanceof URL) return moduleUrl.href;
@@ -87,8 +80,7 @@ export function defineTask<F extends AnyFunction>(
   const url = normaliseUrl('moduleUrl', moduleUrl);
   checkName(name);
   checkFunction('fn', fn);
-  // A module evaluated twice defines the same name again: the newest definition wins.
-  registry().set(`${url}#${name}`, fn);
+  registerTask(url, name, fn);
   return makeRef(url, name, fn);
 }
 
@@ -120,11 +112,6 @@ export function importTask<F extends AnyFunction>(
 /** True for functions made by {@link defineTask} or {@link importTask}. */
 export function isTaskRef(value: unknown): value is TaskRef<AnyFunction> {
   return typeof value === 'function' && (value as { [TASK_REF]?: boolean })[TASK_REF] === true;
-}
-
-/** Worker side: the function registered by `defineTask` for `url#name`, if the module did. */
-export function registeredTask(url: string, name: string): AnyFunction | undefined {
-  return registry().get(`${url}#${name}`);
 }
 
 /** A function turned into what a worker needs: one definition, cached per function. */

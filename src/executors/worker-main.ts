@@ -9,7 +9,7 @@
  */
 
 import { isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { decodeThrown, encodeThrown } from '../internal/error-codec.js';
+import { encodeThrown, type EncodedThrown } from '../internal/error-encode.js';
 import {
   DEF_SOURCE,
   FAILED,
@@ -27,8 +27,11 @@ import {
   type ToWorker,
   type WorkerInit,
 } from './protocol.js';
-import { registeredTask, type AnyFunction } from './task-ref.js';
+import { registeredTask } from './registry.js';
 import { setCurrentTask, TaskContext } from './worker-context.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (...args: any[]) => unknown;
 
 const FLUSH_MS = 1;
 /**
@@ -63,7 +66,7 @@ let draining = false;
 let exiting = false;
 let out: unknown[] = [];
 let current: TaskContext | null = null;
-let lastUncaught: ReturnType<typeof encodeThrown> | null = null;
+let lastUncaught: EncodedThrown | null = null;
 
 function failing(error: unknown): AnyFunction {
   return () => {
@@ -256,6 +259,14 @@ function spinForWork(): boolean {
   return false;
 }
 
+/** Aborts a task's signal with the reason rebuilt as its own class (loaded on first use). */
+function abort(context: TaskContext, reason: EncodedThrown): void {
+  import('../internal/error-codec.js').then(
+    ({ decodeThrown }) => context.abort(decodeThrown(reason)),
+    (error: unknown) => context.abort(error),
+  );
+}
+
 function onMessage(message: ToWorker): void {
   switch (message.t) {
     case 'run':
@@ -267,8 +278,7 @@ function onMessage(message: ToWorker): void {
       for (const id of message.ids) skipped.add(id);
       break;
     case 'abort':
-      if (current !== null && current.id === message.id)
-        current.abort(decodeThrown(message.reason));
+      if (current !== null && current.id === message.id) abort(current, message.reason);
       break;
     case 'exit':
       exiting = true;
