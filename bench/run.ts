@@ -29,7 +29,7 @@ const CHILD_TIMEOUT_MS = 180_000;
 
 const USAGE = `usage: node build/bench/run.js [scope...] [options]
 
-scopes: gather, semaphore, scale, primitives (default: all)
+scopes: gather, semaphore, scale, primitives, executors (default: all)
 options:
   --runs N       fresh processes per case (default 3; 1 with --quick)
   --quick        small sizes, a fast smoke run
@@ -63,6 +63,8 @@ interface Stats {
 interface RatioResult {
   label: string;
   value: number | null;
+  /** How `value` reads: a ratio (`2.00x`), a percentage (efficiency) or items per second. */
+  unit: 'x' | '%' | 'items/s';
   against?: string;
   target?: string;
   verdict: 'PASS' | 'MISS' | 'info' | 'n/a';
@@ -194,11 +196,20 @@ function fmtMs(ms: number): string {
 function fmtPerItem(ms: number, n: number): string {
   const us = (ms * 1000) / n;
   if (us < 1) return `${(us * 1000).toFixed(0)} ns`;
+  if (us >= 1000) return fmtMs(us / 1000);
   return `${us.toFixed(us < 10 ? 2 : 1)} us`;
 }
 
 function fmtRate(ms: number, n: number): string {
-  const perSec = (n / ms) * 1000;
+  return fmtPerSec((n / ms) * 1000);
+}
+
+/** Microseconds, one decimal below a millisecond. */
+function fmtUs(us: number): string {
+  return us < 1000 ? `${us.toFixed(1)} us` : fmtMs(us / 1000);
+}
+
+function fmtPerSec(perSec: number): string {
   if (perSec >= 1e6) return `${(perSec / 1e6).toFixed(2)}M/s`;
   if (perSec >= 1e3) return `${(perSec / 1e3).toFixed(0)}k/s`;
   return `${perSec.toFixed(0)}/s`;
@@ -217,6 +228,12 @@ function pow2(n: number): string {
 
 function fmtRatio(x: number): string {
   return x >= 100 ? `${x.toFixed(0)}x` : x >= 10 ? `${x.toFixed(1)}x` : `${x.toFixed(2)}x`;
+}
+
+function fmtValue(x: number, unit: RatioResult['unit']): string {
+  if (unit === '%') return `${(x * 100).toFixed(0)}%`;
+  if (unit === 'items/s') return fmtPerSec(x).replace('/s', ' items/s');
+  return fmtRatio(x);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,6 +259,25 @@ function notesOf(result: CaseResult): string {
   if (heap !== undefined) parts.push(`heap ${heap.toFixed(0)} B/task`);
   if (rss !== undefined) parts.push(`RSS ${rss.toFixed(0)} B/task`);
   if (created !== undefined) parts.push(`parked in ${fmtMs(created)}`);
+  const p50 = medianExtra(result, 'p50Us');
+  const p99 = medianExtra(result, 'p99Us');
+  const first = medianExtra(result, 'firstUs');
+  if (p50 !== undefined) parts.push(`p50 ${fmtUs(p50)}`);
+  if (p99 !== undefined) parts.push(`p99 ${fmtUs(p99)}`);
+  if (first !== undefined) parts.push(`first result ${fmtUs(first)}`);
+  const chunksize = medianExtra(result, 'chunksize');
+  if (chunksize !== undefined) parts.push(`chunksize ${chunksize.toLocaleString('en')}`);
+  const workers = medianExtra(result, 'workers');
+  const cpus = medianExtra(result, 'cpus');
+  const parallelism = medianExtra(result, 'parallelism');
+  const taskMs = medianExtra(result, 'taskMs');
+  const busy = medianExtra(result, 'busy');
+  if (workers !== undefined) parts.push(`${workers} worker${workers === 1 ? '' : 's'}`);
+  if (cpus !== undefined && parallelism !== undefined) {
+    parts.push(`cpus() ${cpus}, availableParallelism() ${parallelism}`);
+  }
+  if (taskMs !== undefined) parts.push(`task ${fmtMs(taskMs)}`);
+  if (busy !== undefined) parts.push(`running ${busy.toFixed(2)}`);
   if (result.runs.some((r) => r.ok && r.extra['gcExposed'] === false)) parts.push('(no gc!)');
   if (result.runs.some((r) => r.extra['completed'] === true)) {
     parts.push(`completed ${result.runs.filter((r) => r.ok).length}/${result.runs.length}`);
@@ -291,23 +327,52 @@ function computeRatio(def: RatioDef, byId: Map<string, CaseResult>): RatioResult
     const r = byId.get(id);
     const s = r === undefined ? null : stats(r);
     if (r === undefined || s === null) return null;
-    return def.metric === 'time' ? s.median / r.def.n : s.rssKB;
+    switch (def.metric) {
+      case 'time':
+        return s.median / r.def.n;
+      case 'rss':
+        return s.rssKB;
+      case 'p50':
+        return medianExtra(r, 'p50Us') ?? null;
+      case 'rate':
+        return (r.def.n / s.median) * 1000;
+    }
   };
+  const unit: RatioResult['unit'] =
+    def.metric === 'rate' ? 'items/s' : def.perWorker === true ? '%' : 'x';
+  const target =
+    def.target === undefined
+      ? undefined
+      : `${def.target.op} ${unit === 'x' ? `${def.target.value}x` : fmtValue(def.target.value, unit)}`;
+  const base = { label: def.label, unit, ...(target !== undefined ? { target } : {}) };
   const num = metric(def.num);
-  const dens = (Array.isArray(def.den) ? def.den : [def.den])
-    .map((id) => ({ id, value: metric(id) }))
-    .filter((d): d is { id: string; value: number } => d.value !== null)
-    .sort((a, b) => a.value - b.value);
-  const best = dens[0];
-  const target = def.target === undefined ? undefined : `${def.target.op} ${def.target.value}x`;
-  const base = { label: def.label, ...(target !== undefined ? { target } : {}) };
-  if (num === null || best === undefined) return { ...base, value: null, verdict: 'n/a' };
-  const value = num / best.value;
-  const against = Array.isArray(def.den) ? byId.get(best.id)!.def.label : undefined;
+  let value: number | null = null;
+  let against: string | undefined;
+  if (def.metric === 'rate') {
+    value = num;
+  } else {
+    const den = def.den ?? [];
+    const dens = (Array.isArray(den) ? den : [den])
+      .map((id) => ({ id, value: metric(id) }))
+      .filter((d): d is { id: string; value: number } => d.value !== null)
+      .sort((a, b) => a.value - b.value);
+    const best = dens[0];
+    if (num !== null && best !== undefined) {
+      value = num / best.value;
+      if (Array.isArray(den)) against = byId.get(best.id)!.def.label;
+      if (def.perWorker === true) {
+        const workers = medianExtra(byId.get(best.id)!, 'workers');
+        value = workers === undefined ? null : value / workers;
+      }
+    }
+  }
+  if (value === null) return { ...base, value: null, verdict: 'n/a' };
   let verdict: RatioResult['verdict'] = 'info';
   if (def.target !== undefined) {
     const t = def.target.value;
-    const ok = def.target.op === '<=' ? value <= t : def.target.op === '<' ? value < t : value >= t;
+    const op = def.target.op;
+    const ok =
+      op === '<=' ? value <= t : op === '<' ? value < t : op === '>' ? value > t : value >= t;
     verdict = ok ? 'PASS' : 'MISS';
   }
   return { ...base, value, ...(against !== undefined ? { against } : {}), verdict };
@@ -316,7 +381,7 @@ function computeRatio(def: RatioDef, byId: Map<string, CaseResult>): RatioResult
 function ratioLines(ratios: RatioResult[]): string {
   const rows = ratios.map((r) => [
     r.label + (r.against !== undefined ? ` (best: ${r.against})` : ''),
-    r.value === null ? '-' : fmtRatio(r.value),
+    r.value === null ? '-' : fmtValue(r.value, r.unit),
     r.target !== undefined ? `(target ${r.target})` : '',
     r.verdict,
   ]);
@@ -336,7 +401,18 @@ function pythonVersion(): string | null {
 }
 
 function peerVersions(): string {
-  const names = ['p-map', 'p-limit', 'p-queue', 'async-mutex', 'async-sema', '@esfx/async-queue'];
+  const names = [
+    'p-map',
+    'p-limit',
+    'p-queue',
+    'async-mutex',
+    'async-sema',
+    '@esfx/async-queue',
+    'piscina',
+    'poolifier',
+    'tinypool',
+    'workerpool',
+  ];
   return names
     .map((name) => {
       try {

@@ -20,15 +20,21 @@ export interface CaseDef {
   group?: string;
 }
 
-/** Compare `num` to `den` on median time per item (lower is faster) or median peak RSS. */
+/**
+ * Compare `num` to `den` on median time per item (lower is faster), median peak RSS, or the median
+ * of the cases' `p50Us` (per-call p50 latency); or, with `rate`, hold `num`'s items/s against a
+ * bound (no `den`).
+ */
 export interface RatioDef {
   label: string;
-  metric: 'time' | 'rss';
+  metric: 'time' | 'rss' | 'p50' | 'rate';
   num: string;
-  /** One case id, or several: the best (lowest) of them is used and named. */
-  den: string | string[];
-  /** Target for num/den; absent for ratios shown for information. */
-  target?: { op: '<=' | '>=' | '<'; value: number };
+  /** One case id, or several: the best (lowest) of them is used and named. Not for `rate`. */
+  den?: string | string[];
+  /** Target for num/den (for `rate`, items/s); absent for ratios shown for information. */
+  target?: { op: '<=' | '>=' | '<' | '>'; value: number };
+  /** Divide num/den by the `den` case's `workers` and show it in %: parallel efficiency. */
+  perWorker?: boolean;
 }
 
 export interface ScopeDef {
@@ -54,6 +60,17 @@ export interface Sizes {
   /** Size of the `Promise.all` limit probe and how long it may run before it is killed. */
   limitProbe: number;
   limitTimeoutMs: number;
+  /** Tiny tasks submitted at once to a 2-thread pool, and to a 2-process pool. */
+  executorTasks: number;
+  processTasks: number;
+  /** Items of the thread pool's `map` with chunksize. */
+  executorMap: number;
+  /** Sequential round trips of one task (p50 latency). */
+  executorLatency: number;
+  /** Pool start-up + shutdown cycles. */
+  executorStartups: number;
+  /** Calls of the ~150 ms CPU-bound task. */
+  cpuCalls: number;
 }
 
 export const FULL: Sizes = {
@@ -65,6 +82,12 @@ export const FULL: Sizes = {
   primitivesPython: 200_000,
   limitProbe: 2 ** 21 + 1,
   limitTimeoutMs: 20_000,
+  executorTasks: 100_000,
+  processTasks: 100_000,
+  executorMap: 1_000_000,
+  executorLatency: 5_000,
+  executorStartups: 20,
+  cpuCalls: 8,
 };
 
 export const QUICK: Sizes = {
@@ -76,6 +99,12 @@ export const QUICK: Sizes = {
   primitivesPython: 20_000,
   limitProbe: 2 ** 21 + 1,
   limitTimeoutMs: 8_000,
+  executorTasks: 10_000,
+  processTasks: 10_000,
+  executorMap: 100_000,
+  executorLatency: 1_000,
+  executorStartups: 5,
+  cpuCalls: 4,
 };
 
 export function scopes(s: Sizes): ScopeDef[] {
@@ -499,6 +528,7 @@ export function scopes(s: Sizes): ScopeDef[] {
         '(a microtask in JS; asyncio.sleep(0), its only yield, in Python).',
       ],
     },
+    executorsScope(s),
   ];
 }
 
@@ -523,4 +553,184 @@ function vs(what: string, tsio: string, python: string, packages: string[]): Rat
     });
   }
   return ratios;
+}
+
+/** Scope `executors`: tsio's thread and process pools against piscina, poolifier, tinypool, workerpool. */
+function executorsScope(s: Sizes): ScopeDef {
+  const ex = (id: string, label: string, side: Side, group: string, n: number): CaseDef => ({
+    id,
+    label,
+    side,
+    script: 'executors',
+    n,
+    group,
+  });
+  const tasks = `threads x2: ${s.executorTasks.toLocaleString('en')} tasks at once`;
+  const map = 'threads x2: map, chunksize 10,000';
+  const rt = 'threads x2: round trip, one at a time';
+  const procs = `processes x2: ${s.processTasks.toLocaleString('en')} tasks at once`;
+  const start = 'start-up + shutdown, 1 worker';
+  const cpu = 'CPU-bound, ~150 ms per call';
+  const t = s.executorTasks;
+  const p = s.processTasks;
+  const l = s.executorLatency;
+  const st = s.executorStartups;
+  const c = s.cpuCalls;
+  return {
+    name: 'executors',
+    title:
+      'executors: tsio ThreadPoolExecutor / ProcessPoolExecutor vs piscina, poolifier, tinypool, workerpool',
+    cases: [
+      ex('tsio-throughput', 'tsio ThreadPoolExecutor submit + gather', 'tsio', tasks, t),
+      ex('piscina-throughput', 'piscina run + Promise.all', 'js', tasks, t),
+      ex('poolifier-throughput', 'poolifier FixedThreadPool execute', 'js', tasks, t),
+      ex('tinypool-throughput', 'tinypool run', 'js', tasks, t),
+      ex('workerpool-throughput', "workerpool exec('inc')", 'js', tasks, t),
+      ex('tsio-map', 'tsio ThreadPoolExecutor map', 'tsio', map, s.executorMap),
+      ex('tsio-latency', 'tsio ThreadPoolExecutor await submit', 'tsio', rt, l),
+      ex('piscina-latency', 'piscina await run', 'js', rt, l),
+      ex('poolifier-latency', 'poolifier await execute', 'js', rt, l),
+      ex('tinypool-latency', 'tinypool await run', 'js', rt, l),
+      ex('workerpool-latency', 'workerpool await exec', 'js', rt, l),
+      ex('bare-worker-latency', 'bare Worker postMessage echo (no pool)', 'js', rt, l),
+      ex('tsio-process', 'tsio ProcessPoolExecutor submit + gather', 'tsio', procs, p),
+      ex('tinypool-process', "tinypool runtime: 'child_process'", 'js', procs, p),
+      ex('workerpool-process', "workerpool workerType: 'process'", 'js', procs, p),
+      ex('poolifier-cluster', 'poolifier FixedClusterPool', 'js', procs, p),
+      ex('tsio-thread-startup', 'tsio ThreadPoolExecutor({ maxWorkers: 1 })', 'tsio', start, st),
+      ex('bare-worker-startup', 'bare new Worker(file), 1 echo, terminate()', 'js', start, st),
+      ex('tsio-process-startup', 'tsio ProcessPoolExecutor({ maxWorkers: 1 })', 'tsio', start, st),
+      ex('bare-fork-startup', 'bare fork(file), 1 IPC echo, child exits', 'js', start, st),
+      ex('cpu-main', 'main thread, one call after another', 'js', cpu, c),
+      ex('cpu-thread', 'tsio ThreadPoolExecutor, all at once', 'tsio', cpu, c),
+      ex('cpu-process', 'tsio ProcessPoolExecutor, all at once', 'tsio', cpu, c),
+    ],
+    ratios: [
+      {
+        label: 'threads, tasks at once: piscina / tsio time (tsio throughput x)',
+        metric: 'time',
+        num: 'piscina-throughput',
+        den: 'tsio-throughput',
+        target: { op: '>=', value: 2 },
+      },
+      {
+        label: 'threads, tasks at once: poolifier / tsio time',
+        metric: 'time',
+        num: 'poolifier-throughput',
+        den: 'tsio-throughput',
+        target: { op: '>', value: 1 },
+      },
+      {
+        label: 'threads, tasks at once: tinypool / tsio time',
+        metric: 'time',
+        num: 'tinypool-throughput',
+        den: 'tsio-throughput',
+      },
+      {
+        label: 'threads, tasks at once: workerpool / tsio time',
+        metric: 'time',
+        num: 'workerpool-throughput',
+        den: 'tsio-throughput',
+      },
+      {
+        label: 'threads, map with chunksize: tsio items/s',
+        metric: 'rate',
+        num: 'tsio-map',
+        target: { op: '>=', value: 2_000_000 },
+      },
+      {
+        label: 'round trip p50: tsio / piscina',
+        metric: 'p50',
+        num: 'tsio-latency',
+        den: 'piscina-latency',
+        target: { op: '<=', value: 0.7 },
+      },
+      {
+        label: 'round trip p50: tsio / best peer',
+        metric: 'p50',
+        num: 'tsio-latency',
+        den: ['piscina-latency', 'poolifier-latency', 'tinypool-latency', 'workerpool-latency'],
+      },
+      {
+        label: 'round trip p50: tsio / bare postMessage echo',
+        metric: 'p50',
+        num: 'tsio-latency',
+        den: 'bare-worker-latency',
+      },
+      {
+        label: 'processes, tasks at once: tinypool / tsio time',
+        metric: 'time',
+        num: 'tinypool-process',
+        den: 'tsio-process',
+        target: { op: '>=', value: 2 },
+      },
+      {
+        label: 'processes, tasks at once: workerpool / tsio time',
+        metric: 'time',
+        num: 'workerpool-process',
+        den: 'tsio-process',
+        target: { op: '>=', value: 2 },
+      },
+      {
+        label: 'processes, tasks at once: poolifier cluster / tsio time',
+        metric: 'time',
+        num: 'poolifier-cluster',
+        den: 'tsio-process',
+        target: { op: '>', value: 1 },
+      },
+      {
+        label: 'start-up + shutdown p50: tsio thread pool / bare Worker',
+        metric: 'p50',
+        num: 'tsio-thread-startup',
+        den: 'bare-worker-startup',
+        target: { op: '<=', value: 1.1 },
+      },
+      {
+        label: 'start-up + shutdown p50: tsio process pool / bare fork',
+        metric: 'p50',
+        num: 'tsio-process-startup',
+        den: 'bare-fork-startup',
+        target: { op: '<=', value: 1.1 },
+      },
+      {
+        label: 'CPU-bound speed-up: main thread / tsio thread pool time',
+        metric: 'time',
+        num: 'cpu-main',
+        den: 'cpu-thread',
+      },
+      {
+        label: 'CPU-bound parallel efficiency, thread pool (speed-up / workers)',
+        metric: 'time',
+        num: 'cpu-main',
+        den: 'cpu-thread',
+        perWorker: true,
+      },
+      {
+        label: 'CPU-bound speed-up: main thread / tsio process pool time',
+        metric: 'time',
+        num: 'cpu-main',
+        den: 'cpu-process',
+      },
+      {
+        label: 'CPU-bound parallel efficiency, process pool (speed-up / workers)',
+        metric: 'time',
+        num: 'cpu-main',
+        den: 'cpu-process',
+        perWorker: true,
+      },
+    ],
+    notes: [
+      'Tasks: x => x + 1 (map: x => x * 2). Pools are started and warmed up (200 tasks; 500 more round trips',
+      'before the latency run) outside the timing; "at once" = submit n tasks, then await them all. Peers',
+      'run their own worker files (bench/workers/); tsio ships the function as source. The bare echo',
+      "worker sleeps in its event loop between messages (tsio's worker polls its port briefly after work).",
+      'Start-up: one cycle = constructor -> first result of a trivial task -> shutdown complete (workers',
+      'exited); ratios use the p50 cycle; "first result" = constructor to first result (p50).',
+      'CPU-bound: n calls counting primes below 1.2M, workers = os.cpus().length; "running" = sum of the',
+      "tasks' own run times / wall time (calls running at once on average). Efficiency = speed-up / workers.",
+      'poolifier 5.3: destroy() may never settle (a worker exits before terminate() listens for its exit);',
+      'the bench counts the pool closed once it has no worker left. Its cluster worker is CommonJS: an ES',
+      "module worker misses the pool's start-up message and never answers.",
+    ],
+  };
 }
