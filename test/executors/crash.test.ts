@@ -86,7 +86,9 @@ describe('worker crashes', () => {
         const controller = new AbortController();
         const looping = pool.submitWith({ signal: controller.signal }, spin);
         const behind = pool.submit(identity, 5);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        for (let i = 0; i < 1000 && !looping.running(); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
         assert.equal(looping.running(), true);
         controller.abort();
         await assert.rejects(looping, CancelledError);
