@@ -973,7 +973,7 @@ export abstract class Pool implements Executor {
   /** Accounts for the tasks a dead worker held: the running one fails, the others run elsewhere. */
   #recover(w: WorkerRecord, lost: Item[], code: number | null, signal: string | null): void {
     const slots = this.#slots;
-    let runningId = w.exitReport?.running ?? -1;
+    let runningId = w.terminatedFor?.id ?? w.exitReport?.running ?? -1;
     if (runningId < 0) {
       for (const item of lost) {
         if (
