@@ -110,6 +110,21 @@ function tsioRunner(pool: ThreadPoolExecutor | ProcessPoolExecutor): Runner {
   };
 }
 
+/** A workerpool pool of threads or processes running `inc`. */
+function workerpoolRunner(workerType: 'thread' | 'process'): Runner {
+  const pool = workerpool.pool(workerPath('workerpool-worker.mjs'), {
+    workerType,
+    minWorkers: WORKERS,
+    maxWorkers: WORKERS,
+  });
+  return runner(
+    (x) => pool.exec('inc', [x]) as PromiseLike<number>,
+    async () => {
+      await pool.terminate();
+    },
+  );
+}
+
 const makers: Record<string, () => Runner> = {
   'tsio-thread': () => tsioRunner(new ThreadPoolExecutor({ maxWorkers: WORKERS })),
   'tsio-process': () => tsioRunner(new ProcessPoolExecutor({ maxWorkers: WORKERS })),
@@ -161,32 +176,8 @@ const makers: Record<string, () => Runner> = {
       () => pool.destroy(),
     );
   },
-  'workerpool-thread': () => {
-    const pool = workerpool.pool(workerPath('workerpool-worker.mjs'), {
-      workerType: 'thread',
-      minWorkers: WORKERS,
-      maxWorkers: WORKERS,
-    });
-    return runner(
-      (x) => pool.exec('inc', [x]) as PromiseLike<number>,
-      async () => {
-        await pool.terminate();
-      },
-    );
-  },
-  'workerpool-process': () => {
-    const pool = workerpool.pool(workerPath('workerpool-worker.mjs'), {
-      workerType: 'process',
-      minWorkers: WORKERS,
-      maxWorkers: WORKERS,
-    });
-    return runner(
-      (x) => pool.exec('inc', [x]) as PromiseLike<number>,
-      async () => {
-        await pool.terminate();
-      },
-    );
-  },
+  'workerpool-thread': () => workerpoolRunner('thread'),
+  'workerpool-process': () => workerpoolRunner('process'),
   'bare-worker': () => {
     // No pool: one thread echoing messages, one message in flight at a time.
     const worker = new Worker(workerFile('echo-thread.mjs'));

@@ -14,7 +14,17 @@ import { Future, STATE } from '../future.js';
 import { Deque } from '../internal/deque.js';
 import { decodeThrown, encodeThrown, type EncodedThrown } from '../internal/error-codec.js';
 import { Histogram } from '../internal/histogram.js';
-import { checkDelay, rangeError, typeError, valueError } from '../internal/validate.js';
+import {
+  checkDelay,
+  checkInteger,
+  checkKnownKeys,
+  checkOptions,
+  checkSignal,
+  checkString,
+  rangeError,
+  typeError,
+  valueError,
+} from '../internal/validate.js';
 import type {
   Executor,
   ExecutorStats,
@@ -182,34 +192,11 @@ class WorkerRecord {
   constructor(readonly id: number) {}
 }
 
-function checkPositiveInt(name: string, value: unknown, allowInfinity = false): number {
-  if (typeof value !== 'number') throw typeError(name, 'a number', value);
-  if (!(allowInfinity && value === Infinity) && (!Number.isInteger(value) || value < 1)) {
-    throw rangeError(
-      name,
-      allowInfinity ? 'an integer >= 1 or Infinity' : 'an integer >= 1',
-      value,
-    );
-  }
+/** A count >= 1 (or Infinity where "no limit" makes sense). */
+function positiveInt(name: string, value: unknown, allowInfinity = false): number {
+  if (allowInfinity && value === Infinity) return value;
+  checkInteger(name, value, 1);
   return value;
-}
-
-function checkOptionsObject(name: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'object' || value === null)) {
-    throw typeError(name, 'an object', value);
-  }
-}
-
-function checkKnownKeys(name: string, value: object, known: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      const e = new TypeError(
-        `The "${name}" argument has an unknown key "${key}": expected only ${known.join(', ')}.`,
-      ) as TypeError & { code: string };
-      e.code = 'ERR_INVALID_ARG_VALUE';
-      throw e;
-    }
-  }
 }
 
 /** Validated pool options. */
@@ -228,7 +215,7 @@ export function resolveOptions(
   defaults: { maxWorkers: number; name: string },
   extraKeys: readonly string[],
 ): ResolvedOptions {
-  checkOptionsObject('options', options);
+  checkOptions('options', options);
   const o = options ?? {};
   checkKnownKeys(
     'options',
@@ -246,7 +233,7 @@ export function resolveOptions(
   const maxWorkers =
     o.maxWorkers === undefined
       ? defaults.maxWorkers
-      : checkPositiveInt('options.maxWorkers', o.maxWorkers);
+      : positiveInt('options.maxWorkers', o.maxWorkers);
   const initializer =
     o.initializer === undefined ? null : specOf(o.initializer, 'options.initializer');
   if (o.initargs !== undefined && !Array.isArray(o.initargs)) {
@@ -258,7 +245,7 @@ export function resolveOptions(
   const maxTasksPerWorker =
     o.maxTasksPerWorker === undefined
       ? Infinity
-      : checkPositiveInt('options.maxTasksPerWorker', o.maxTasksPerWorker, true);
+      : positiveInt('options.maxTasksPerWorker', o.maxTasksPerWorker, true);
   let idleTimeout = Infinity;
   if (o.idleTimeout !== undefined) {
     checkDelay('options.idleTimeout', o.idleTimeout);
@@ -272,9 +259,7 @@ export function resolveOptions(
     }
     gracePeriod = o.gracePeriod;
   }
-  if (o.name !== undefined && typeof o.name !== 'string') {
-    throw typeError('options.name', 'a string', o.name);
-  }
+  checkString('options.name', o.name);
   return {
     maxWorkers,
     initializer,
@@ -373,9 +358,7 @@ export abstract class Pool implements Executor {
     }
     checkKnownKeys('options', options, ['signal', 'timeout', 'transfer']);
     const { signal, timeout = Infinity, transfer } = options;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw typeError('options.signal', 'an AbortSignal', signal);
-    }
+    checkSignal('options.signal', signal);
     checkDelay('options.timeout', timeout);
     if (transfer !== undefined && !Array.isArray(transfer)) {
       throw typeError('options.transfer', 'an array of transferable objects', transfer);
@@ -412,18 +395,15 @@ export abstract class Pool implements Executor {
   ): AsyncIterableIterator<Awaited<R>> {
     this.#checkOpen();
     const spec = specOf(fn);
-    checkOptionsObject('options', options);
+    checkOptions('options', options);
     const o = options ?? {};
     checkKnownKeys('options', o, ['timeout', 'chunksize', 'buffersize', 'signal']);
-    const chunksize =
-      o.chunksize === undefined ? 1 : checkPositiveInt('options.chunksize', o.chunksize);
+    const chunksize = o.chunksize === undefined ? 1 : positiveInt('options.chunksize', o.chunksize);
     const buffersize =
-      o.buffersize === undefined ? Infinity : checkPositiveInt('options.buffersize', o.buffersize);
+      o.buffersize === undefined ? Infinity : positiveInt('options.buffersize', o.buffersize);
     const timeout = o.timeout === undefined ? Infinity : o.timeout;
     checkDelay('options.timeout', timeout);
-    if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-      throw typeError('options.signal', 'an AbortSignal', o.signal);
-    }
+    checkSignal('options.signal', o.signal);
     const isIterable =
       iterable != null &&
       (typeof (iterable as Iterable<T>)[Symbol.iterator] === 'function' ||
@@ -1094,7 +1074,7 @@ export abstract class Pool implements Executor {
    */
   shutdown(options?: ShutdownOptions): Promise<void> {
     try {
-      checkOptionsObject('options', options);
+      checkOptions('options', options);
       const o = options ?? {};
       checkKnownKeys('options', o, ['wait', 'cancelFutures']);
       const { wait = true, cancelFutures = false } = o;

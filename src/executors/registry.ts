@@ -5,8 +5,9 @@
 
 const REGISTRY: unique symbol = Symbol.for('tsio.taskRegistry') as never;
 
+/** Any function a task can run. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyFunction = (...args: any[]) => unknown;
+export type AnyFunction = (...args: any[]) => unknown;
 type Registry = Map<string, AnyFunction>;
 
 function registry(): Registry {

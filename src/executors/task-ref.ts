@@ -5,13 +5,11 @@
 
 import { checkFunction, typeError, valueError } from '../internal/validate.js';
 import { DEF_MODULE, DEF_SOURCE, type FnDef } from './protocol.js';
-import { registerTask } from './registry.js';
+import { registerTask, type AnyFunction } from './registry.js';
+
+export type { AnyFunction };
 
 const TASK_REF: unique symbol = Symbol.for('tsio.TaskRef') as never;
-
-/** Any function a task can run. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyFunction = (...args: any[]) => unknown;
 
 /**
  * A function defined in a module, which a worker runs by importing that module. It is also an

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { BrokenThreadPoolError } from '../errors.js';
-import { rangeError, typeError } from '../internal/validate.js';
+import { checkKnownKeys, rangeError, typeError } from '../internal/validate.js';
 import {
   cpuCount,
   Pool,
@@ -43,14 +43,8 @@ function checkResourceLimits(value: unknown): ResourceLimits | undefined {
   if (typeof value !== 'object' || value === null) {
     throw typeError('options.resourceLimits', 'an object', value);
   }
+  checkKnownKeys('options.resourceLimits', value, LIMIT_KEYS);
   for (const [key, limit] of Object.entries(value)) {
-    if (!(LIMIT_KEYS as readonly string[]).includes(key)) {
-      const e = new TypeError(
-        `The "options.resourceLimits" argument has an unknown key "${key}": expected only ${LIMIT_KEYS.join(', ')}.`,
-      ) as TypeError & { code: string };
-      e.code = 'ERR_INVALID_ARG_VALUE';
-      throw e;
-    }
     if (typeof limit !== 'number') {
       throw typeError(`options.resourceLimits.${key}`, 'a number of megabytes', limit);
     }

@@ -92,6 +92,19 @@ export function checkOptions(name: string, value: unknown): asserts value is obj
   }
 }
 
+/** An options object may hold only the keys the call knows: a misspelt option is an error. */
+export function checkKnownKeys(name: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      const e = new TypeError(
+        `The "${name}" argument has an unknown key "${key}": expected only ${known.join(', ')}.`,
+      ) as TypeError & CodedError;
+      e.code = 'ERR_INVALID_ARG_VALUE';
+      throw e;
+    }
+  }
+}
+
 export function checkSignal(
   name: string,
   value: unknown,

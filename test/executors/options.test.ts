@@ -9,7 +9,7 @@ describe('pool options are validated at construction', () => {
         [5, /"options" argument must be an object/],
         [{ maxWorkers: 0 }, /maxWorkers.*integer >= 1/],
         [{ maxWorkers: 1.5 }, /maxWorkers/],
-        [{ maxWorkers: '2' }, /maxWorkers.*must be a number/],
+        [{ maxWorkers: '2' }, /maxWorkers.*must be an integer/],
         [{ initializer: 'setup' }, /initializer.*function/],
         [{ initializer: Math.max }, /native or bound/],
         [{ initargs: [1] }, /initargs.*only with options.initializer/],
