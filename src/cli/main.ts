@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `tsio` command: `tsio serve` (more commands to come). Each subcommand lives in its own
- * module, loaded only when it is run. Exit codes: 0 success, 1 failure, 2 usage error.
+ * The `tsio` command: `tsio serve`, `tsio status`. Each subcommand lives in its own
+ * module, loaded only when it is run. Exit codes: 0 success, 1 failure (a URL failed),
+ * 2 usage error.
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
@@ -9,10 +10,12 @@ import type { Command } from './command.js';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).command,
+  status: async () => (await import('./status.js')).command,
 };
 
 const SUMMARIES: Record<string, string> = {
   serve: "the seed's FastAPI server: GET / and GET /timeit/:seconds",
+  status: "the seed's fetch_status grown into a tool: HTTP status of many URLs",
 };
 
 function version(): string {
@@ -37,6 +40,7 @@ Options:
 
 Examples:
   tsio serve --port 8000    serve http://127.0.0.1:8000/timeit/2
+  tsio status https://example.com -f urls.txt --format json
 `;
 
 /** Runs `tsio` with `argv` (without node and the script) and resolves with the exit code. */
@@ -70,7 +74,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// A reader that goes away (`tsio ... | head`) is not an error.
+// A reader that goes away (`tsio status ... | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -1,0 +1,419 @@
+/**
+ * The seed's `fetch_status(url)`, grown up: one URL's HTTP status with tsio's primitives and
+ * undici. Runs each attempt under {@link timeout}, follows redirects itself (to report the final
+ * URL and their count), falls back from `HEAD` to `GET`, and retries transient failures after a
+ * backoff {@link sleep} that honours `Retry-After`. Never throws for a failed request: that is a
+ * result. Only cancellation (the signal) rejects. The concurrency limits are the caller's
+ * (`HostLimits`): the permits are held for the whole check, backoff waits included, so a
+ * host that asked to be left alone for a while does not get the freed slot at once.
+ */
+import type { Dispatcher } from 'undici';
+import { TimeoutError, sleep, timeout } from '../index.js';
+import { isOk, type OkRanges } from './ok-ranges.js';
+
+/** What `tsio status` reports for one URL (one line of NDJSON, one row of CSV). */
+export interface StatusResult {
+  /** The URL's 0-based position in the input. */
+  index: number;
+  /** The URL as given. */
+  url: string;
+  /** True when a final response arrived and its status is in the `--ok` ranges. */
+  ok: boolean;
+  /** The final response's status code; null when there was none (an error). */
+  status: number | null;
+  /** Milliseconds from the first request to the outcome, retries and their waits included. */
+  ms: number;
+  /** Attempts made (1 + retries used); 0 for an invalid URL. */
+  attempts: number;
+  /** Redirects followed in the last attempt. */
+  redirects: number;
+  /** The method of the last request (`HEAD` or `GET`); null for an invalid URL. */
+  method: 'HEAD' | 'GET' | null;
+  /** The last URL requested (after redirects); null for an invalid URL. */
+  finalUrl: string | null;
+  /** What went wrong when no final response arrived; null otherwise. */
+  error: string | null;
+  /** The error's kind (`timeout`, `connection refused`, ...: see {@link ErrorKind}); null if none. */
+  errorKind: ErrorKind | null;
+}
+
+/** The kinds of error of a {@link StatusResult}, as counted in the summary. */
+export type ErrorKind =
+  | 'invalid URL'
+  | 'timeout'
+  | 'connection refused'
+  | 'connection reset'
+  | 'DNS failure'
+  | 'TLS error'
+  | 'network unreachable'
+  | 'protocol error'
+  | 'too many redirects'
+  | 'redirect loop'
+  | 'bad redirect'
+  | 'network error';
+
+/** `--method`: `auto` sends HEAD and falls back to GET when the server does not do HEAD. */
+export type MethodMode = 'auto' | 'head' | 'get';
+
+/** How {@link checkUrl} works; one object shared by every URL of a run. */
+export interface CheckContext {
+  /** The undici agent (a keep-alive pool per origin). */
+  readonly dispatcher: Dispatcher;
+  /** Milliseconds per attempt, redirects and the HEAD-to-GET fallback included. */
+  readonly timeoutMs: number;
+  /** Retries after the first attempt. */
+  readonly retries: number;
+  /** The first backoff in milliseconds; doubled each retry, with jitter, at most 30 s. */
+  readonly backoffMs: number;
+  /** `Retry-After` waits longer than this are cut to it. */
+  readonly maxRetryAfterMs: number;
+  readonly method: MethodMode;
+  /** Redirects followed per attempt; 0 reports a 3xx as it is. */
+  readonly maxRedirects: number;
+  readonly ok: OkRanges;
+  /** Called once per HTTP request sent (for the summary's requests/s). */
+  readonly onRequest?: () => void;
+  /**
+   * Origins that answered a HEAD with 405/501: with `--method auto`, later
+   * URLs of these origins go straight to GET. Filled in as the run goes.
+   */
+  readonly noHead?: Set<string>;
+  /** Random numbers in [0, 1) for the jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+const USER_AGENT = 'tsio-status';
+const BACKOFF_CAP_MS = 30_000;
+/** Bytes of a GET body read (to keep the connection) before the connection is dropped instead. */
+const DUMP_LIMIT = 64 * 1024;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A failure of an attempt that is not a transport error: a redirect gone wrong. */
+class RedirectFailure extends Error {
+  constructor(
+    readonly kind: 'too many redirects' | 'redirect loop' | 'bad redirect',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Parses `raw` as an absolute http(s) URL; returns the URL or a message saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * parseHttpUrl('ftp://x/'); // 'unsupported scheme "ftp:" (expected http: or https:)'
+ * ```
+ */
+export function parseHttpUrl(raw: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `not an absolute URL (expected http://host/path or https://host/path)`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `unsupported scheme ${JSON.stringify(url.protocol)} (expected http: or https:)`;
+  }
+  if (url.hostname === '') return 'no host (expected http://host/path)';
+  return url;
+}
+
+/**
+ * Milliseconds a `Retry-After` header asks to wait (delay-seconds or an HTTP date), or null
+ * when it is absent or unreadable. Dates in the past give 0.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter('2'); // 2000
+ * parseRetryAfter(new Date(Date.now() + 5000).toUTCString()); // about 5000
+ * ```
+ */
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: number = Date.now(),
+): number | null {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (text === undefined || text === '') return null;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, date - now);
+}
+
+/**
+ * The wait before retry number `retry` (1-based): `base * 2^(retry-1)`, capped at 30 s, with
+ * "equal jitter" (between half and all of it) so that many clients do not retry in step.
+ */
+export function backoffDelay(retry: number, baseMs: number, random: () => number): number {
+  const full = Math.min(BACKOFF_CAP_MS, baseMs * 2 ** (retry - 1));
+  return full / 2 + (random() * full) / 2;
+}
+
+/** Statuses worth retrying when they are not `--ok`: rate limits and transient server errors. */
+export function retryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+interface Classified {
+  kind: ErrorKind;
+  message: string;
+  retryable: boolean;
+}
+
+const TLS_CODE = /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|EPROTO$)/;
+
+/** Turns an attempt's error into a kind, a message and whether a retry may help. */
+export function classifyError(e: unknown, timeoutMs: number): Classified {
+  if (e instanceof RedirectFailure) return { kind: e.kind, message: e.message, retryable: false };
+  const seconds = `${Number((timeoutMs / 1000).toFixed(3))} s`;
+  if (e instanceof TimeoutError) {
+    return { kind: 'timeout', message: `timeout: no answer within ${seconds}`, retryable: true };
+  }
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  const detail = typeof err?.message === 'string' ? err.message : String(e);
+  const say = (kind: ErrorKind, retryable: boolean): Classified => ({
+    kind,
+    message: `${kind}: ${detail}${code !== '' && !detail.includes(code) ? ` (${code})` : ''}`,
+    retryable,
+  });
+  switch (code) {
+    case 'ECONNREFUSED':
+      return say('connection refused', true);
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return say('connection reset', true);
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return { kind: 'timeout', message: `timeout: ${detail}`, retryable: true };
+    case 'ENOTFOUND':
+      return say('DNS failure', false);
+    case 'EAI_AGAIN':
+      return say('DNS failure', true);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN':
+      return say('network unreachable', true);
+  }
+  if (TLS_CODE.test(code)) return say('TLS error', false);
+  if (
+    code.startsWith('HPE_') ||
+    code === 'UND_ERR_INFO' ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
+  ) {
+    return say('protocol error', false);
+  }
+  return say('network error', true);
+}
+
+/** Where an attempt got to: read after a failure to report how far it went. */
+interface AttemptState {
+  url: URL;
+  method: 'HEAD' | 'GET';
+  redirects: number;
+  /** Set once the server showed it does not do HEAD: later attempts use GET at once. */
+  headFailed: boolean;
+}
+
+interface Answer {
+  status: number;
+  retryAfter: string | string[] | undefined;
+  location: string | undefined;
+}
+
+async function send(ctx: CheckContext, state: AttemptState, signal: AbortSignal): Promise<Answer> {
+  ctx.onRequest?.();
+  const res = await ctx.dispatcher.request({
+    origin: state.url.origin,
+    path: state.url.pathname + state.url.search,
+    method: state.method,
+    headers: { 'user-agent': USER_AGENT, accept: '*/*' },
+    signal,
+    headersTimeout: ctx.timeoutMs,
+    bodyTimeout: ctx.timeoutMs,
+  });
+  // Bodies are never kept: read a small one so the connection can be reused, else drop it.
+  // (The request's signal still covers the body: no second listener for the dump.)
+  await res.body.dump({ limit: DUMP_LIMIT });
+  const location = res.headers.location;
+  return {
+    status: res.statusCode,
+    retryAfter: res.headers['retry-after'],
+    location: Array.isArray(location) ? location[0] : location,
+  };
+}
+
+/** Errors on a HEAD that suggest the server mishandles HEAD (it hung up or sent garbage). */
+function suggestsNoHead(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code.startsWith('HPE_'))
+  );
+}
+
+/** The server at `state.url` said it does not do HEAD: GET from now on, for its other URLs too. */
+function noHead(ctx: CheckContext, state: AttemptState): void {
+  state.method = 'GET';
+  state.headFailed = true;
+  ctx.noHead?.add(state.url.origin);
+}
+
+/** One attempt: the request, the HEAD-to-GET fallback and the redirects. */
+async function attempt(
+  ctx: CheckContext,
+  state: AttemptState,
+  signal: AbortSignal,
+): Promise<Answer> {
+  const visited = new Set<string>([state.url.href]);
+  for (;;) {
+    let answer: Answer;
+    try {
+      answer = await send(ctx, state, signal);
+    } catch (e) {
+      if (
+        ctx.method === 'auto' &&
+        state.method === 'HEAD' &&
+        !signal.aborted &&
+        suggestsNoHead(e)
+      ) {
+        // This URL only: a hang-up says less about the whole server than a 405 does.
+        state.method = 'GET';
+        state.headFailed = true;
+        continue;
+      }
+      throw e;
+    }
+    if (
+      ctx.method === 'auto' &&
+      state.method === 'HEAD' &&
+      (answer.status === 405 || answer.status === 501)
+    ) {
+      noHead(ctx, state);
+      continue;
+    }
+    if (!REDIRECTS.has(answer.status) || ctx.maxRedirects === 0) return answer;
+    const location = answer.location;
+    if (location === undefined) return answer; // a 3xx without Location is just a status
+    let next: URL;
+    try {
+      next = new URL(location, state.url);
+    } catch {
+      throw new RedirectFailure(
+        'bad redirect',
+        `bad redirect: Location ${JSON.stringify(location)} is not a URL`,
+      );
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new RedirectFailure(
+        'bad redirect',
+        `bad redirect: Location ${JSON.stringify(location)} is not http(s)`,
+      );
+    }
+    if (state.redirects >= ctx.maxRedirects) {
+      throw new RedirectFailure(
+        'too many redirects',
+        `too many redirects: more than ${ctx.maxRedirects} (--max-redirects), next ${next.href}`,
+      );
+    }
+    if (visited.has(next.href)) {
+      throw new RedirectFailure(
+        'redirect loop',
+        `redirect loop: ${state.url.href} redirects back to ${next.href}, already visited`,
+      );
+    }
+    visited.add(next.href);
+    state.redirects++;
+    state.url = next;
+  }
+}
+
+/** The result for a URL that is not an absolute http(s) URL (`why`: from {@link parseHttpUrl}). */
+export function invalidUrlResult(index: number, raw: string, why: string): StatusResult {
+  return {
+    index,
+    url: raw,
+    ok: false,
+    status: null,
+    ms: 0,
+    attempts: 0,
+    redirects: 0,
+    method: null,
+    finalUrl: null,
+    error: `invalid URL: ${why}`,
+    errorKind: 'invalid URL',
+  };
+}
+
+/**
+ * Checks one URL (`url`, parsed from `raw` by {@link parseHttpUrl}) and resolves with its
+ * {@link StatusResult}; rejects only with `signal.reason` when `signal` aborts (the run was
+ * interrupted).
+ *
+ * @example
+ * ```ts
+ * const result = await checkUrl(0, raw, new URL(raw), ctx, task.signal);
+ * console.log(result.status, result.ms);
+ * ```
+ */
+export async function checkUrl(
+  index: number,
+  raw: string,
+  url: URL,
+  ctx: CheckContext,
+  signal: AbortSignal,
+): Promise<StatusResult> {
+  const random = ctx.random ?? Math.random;
+  const start = performance.now();
+  const state: AttemptState = {
+    url,
+    method: 'HEAD',
+    redirects: 0,
+    headFailed: ctx.noHead?.has(url.origin) === true,
+  };
+  for (let attempts = 1; ; attempts++) {
+    state.url = url;
+    state.redirects = 0;
+    state.method = ctx.method === 'get' || state.headFailed ? 'GET' : 'HEAD';
+    let answer: Answer | null = null;
+    let failure: Classified | null = null;
+    try {
+      answer = await timeout(ctx.timeoutMs, (s) => attempt(ctx, state, s), { signal });
+    } catch (e) {
+      if (signal.aborted) throw signal.reason;
+      failure = classifyError(e, ctx.timeoutMs);
+    }
+    const ok = answer !== null && isOk(ctx.ok, answer.status);
+    const retry =
+      attempts <= ctx.retries &&
+      (failure !== null ? failure.retryable : !ok && retryableStatus(answer!.status));
+    if (!retry) {
+      return {
+        index,
+        url: raw,
+        ok,
+        status: answer?.status ?? null,
+        ms: Math.round((performance.now() - start) * 10) / 10,
+        attempts,
+        redirects: state.redirects,
+        method: state.method,
+        finalUrl: state.url.href,
+        error: failure?.message ?? null,
+        errorKind: failure?.kind ?? null,
+      };
+    }
+    const asked = answer === null ? null : parseRetryAfter(answer.retryAfter);
+    const wait =
+      asked !== null
+        ? Math.min(asked, ctx.maxRetryAfterMs)
+        : backoffDelay(attempts, ctx.backoffMs, random);
+    await sleep(wait, undefined, { signal });
+  }
+}

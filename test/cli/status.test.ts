@@ -1,0 +1,649 @@
+// `tsio status`, spawned for real (dist/cli/main.js) against a local server that is slow, fails,
+// redirects, rate-limits and hangs up; plus the pure helpers, imported from dist.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStatusServer, type StatusTestServer } from '../fixtures/cli/status-server.js';
+
+const MAIN = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
+const DIST_CLI = new URL('../../../dist/cli/', import.meta.url);
+
+interface Result {
+  index: number;
+  url: string;
+  ok: boolean;
+  status: number | null;
+  ms: number;
+  attempts: number;
+  redirects: number;
+  method: 'HEAD' | 'GET' | null;
+  finalUrl: string | null;
+  error: string | null;
+  errorKind: string | null;
+}
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface RunOptions {
+  /** Written to stdin, which is then closed (closed at once when absent). */
+  input?: string;
+  /** Called with the child and its output so far whenever stderr grows. */
+  onStderr?: (stderr: string, child: ReturnType<typeof spawn>) => void;
+}
+
+/** Runs `tsio status ...args` and resolves when the process has exited and its pipes closed. */
+function status(args: readonly string[], { input, onStderr }: RunOptions = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'status', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      onStderr?.(stderr, child);
+    });
+    // A hung command fails the test instead of hanging it.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', (e) => {
+      clearTimeout(guard);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.on('error', () => {}); // the command may exit without reading stdin
+    child.stdin.end(input);
+  });
+}
+
+function ndjson(stdout: string): Result[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Result);
+}
+
+function byUrl(results: readonly Result[]): Map<string, Result> {
+  return new Map(results.map((r) => [r.url, r]));
+}
+
+/** A strict RFC 4180 parser: quoted fields may hold commas, quotes ("") and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+      } else if (c === '"') {
+        quoted = false;
+        i++;
+      } else {
+        field += c;
+        i++;
+      }
+    } else if (c === '"') {
+      assert.equal(field, '', `a quote may only open a field (at ${i})`);
+      quoted = true;
+      i++;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+      i++;
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i += 2;
+    } else {
+      assert.notEqual(c, '\n', `a bare LF outside quotes (at ${i}): records end with CRLF`);
+      field += c;
+      i++;
+    }
+  }
+  assert.equal(quoted, false, 'unterminated quoted field');
+  assert.equal(field === '' && row.length === 0, true, 'the last record ends with CRLF');
+  return rows;
+}
+
+let server: StatusTestServer;
+let tmp: string;
+
+before(async () => {
+  server = await startStatusServer();
+  tmp = await mkdtemp(join(tmpdir(), 'tsio-status-'));
+});
+
+after(async () => {
+  await server.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('tsio status: usage', () => {
+  test('--help prints the options and examples, exit 0', async () => {
+    const run = await status(['--help']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^Usage: tsio status/);
+    for (const option of ['--concurrency', '--per-host', '--timeout', '--retries', '--method']) {
+      assert.ok(run.stdout.includes(option), option);
+    }
+    assert.match(run.stdout, /Examples:\n {2}tsio status /);
+  });
+
+  test('an unknown option is a usage error (exit 2) pointing to --help', async () => {
+    const run = await status(['--bogus', `${server.base}/ok`]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--bogus/);
+    assert.match(run.stderr, /tsio status --help/);
+    assert.equal(run.stdout, '');
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['-c', '0'], /--concurrency must be an integer from 1 to 10000; got "0"/],
+    [['--per-host=-1'], /--per-host must be an integer/],
+    [['--timeout', 'soon'], /--timeout must be a number/],
+    [['--retries', '1.5'], /--retries must be an integer/],
+    [['--max-retry-after=-2'], /--max-retry-after must be a number/],
+    [['--method', 'post'], /--method must be one of get, auto, head; got "post"/],
+    [['--max-redirects', '99'], /--max-redirects must be an integer from 0 to 50/],
+    [['--order', 'random'], /--order must be one of completed, input/],
+    [['--format', 'xml'], /--format must be one of table, json, ndjson, csv/],
+    [['--ok', '200-99'], /--ok: "200-99" is not a status code/],
+    [['--ok', '2xx,700'], /--ok: "700"/],
+    [['--progress', '--no-progress'], /--progress and --no-progress/],
+    [['--timeout'], /--timeout/],
+  ];
+  for (const [args, message] of bad) {
+    test(`${args.join(' ')} -> exit 2 with a clear message`, async () => {
+      const run = await status([...args, `${server.base}/ok`]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, message);
+    });
+  }
+
+  test('no URLs at all (empty stdin, only comments in a file) -> exit 2', async () => {
+    const none = await status([], { input: '' });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no URLs/);
+    const file = join(tmp, 'comments.txt');
+    await writeFile(file, '# nothing here\n\n   \n');
+    const onlyComments = await status(['-f', file]);
+    assert.equal(onlyComments.code, 2);
+    assert.match(onlyComments.stderr, /no URLs/);
+  });
+
+  test('a missing --file -> exit 2 naming it', async () => {
+    const run = await status(['-f', join(tmp, 'missing.txt')]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /cannot read --file ".*missing\.txt" \(no such file\)/);
+  });
+});
+
+describe('tsio status: results', () => {
+  test('all ok -> exit 0; each NDJSON line is a result', async () => {
+    const urls = [`${server.base}/ok`, `${server.base}/status/204`, `${server.base}/redirect/1`];
+    const run = await status([...urls, '--format', 'ndjson']);
+    assert.equal(run.code, 0, run.stderr);
+    const results = ndjson(run.stdout);
+    assert.deepEqual(results.map((r) => r.url).sort(), [...urls].sort());
+    for (const r of results) {
+      assert.equal(r.ok, true);
+      assert.equal(r.error, null);
+      assert.equal(r.attempts, 1);
+      assert.equal(typeof r.ms, 'number');
+    }
+    // The summary goes to stderr for NDJSON.
+    assert.match(run.stderr, /3 URLs: 3 ok, 0 failed/);
+    assert.match(run.stderr, /statuses: 200: 2, 204: 1/);
+    assert.match(run.stderr, /latency: p50 .*p90 .*p99 .*max /);
+    assert.match(run.stderr, /requests\/s|URLs\/s/);
+  });
+
+  test('failures, redirects, fallbacks and invalid URLs -> exit 1, each reported', async () => {
+    const b = server.base;
+    const urls = {
+      notFound: `${b}/status/404`,
+      serverError: `${b}/status/500`,
+      flaky: `${b}/flaky?key=results&fail=1`,
+      redirected: `${b}/redirect/3`,
+      tooMany: `${b}/redirect/4`,
+      loop: `${b}/loop/a`,
+      crossHost: `${b}/to-localhost`,
+      noHead: `${b}/nohead`,
+      reset: `${b}/reset`,
+      slow: `${b}/slow?ms=5000`,
+      refused: 'http://127.0.0.1:1/',
+      garbage: 'not a url',
+      ftp: 'ftp://example.com/file',
+    };
+    const run = await status([
+      ...Object.values(urls),
+      '--format',
+      'ndjson',
+      '--method',
+      'auto',
+      '--max-redirects',
+      '3',
+      '--retries',
+      '1',
+      '--backoff',
+      '0.01',
+      '--timeout',
+      '0.5',
+    ]);
+    assert.equal(run.code, 1, run.stderr);
+    const r = byUrl(ndjson(run.stdout));
+    assert.equal(r.size, Object.keys(urls).length);
+
+    const notFound = r.get(urls.notFound)!;
+    assert.deepEqual([notFound.ok, notFound.status, notFound.attempts], [false, 404, 1]); // no retry
+    assert.equal(notFound.error, null);
+    const serverError = r.get(urls.serverError)!;
+    assert.deepEqual([serverError.ok, serverError.status, serverError.attempts], [false, 500, 2]);
+    const flaky = r.get(urls.flaky)!;
+    assert.deepEqual([flaky.ok, flaky.status, flaky.attempts], [true, 200, 2]);
+
+    const redirected = r.get(urls.redirected)!;
+    assert.deepEqual([redirected.ok, redirected.status, redirected.redirects], [true, 200, 3]);
+    assert.equal(redirected.finalUrl, `${b}/redirect/0`); // relative Locations resolved
+    const tooMany = r.get(urls.tooMany)!;
+    assert.deepEqual(
+      [tooMany.ok, tooMany.status, tooMany.errorKind],
+      [false, null, 'too many redirects'],
+    );
+    assert.match(tooMany.error!, /more than 3/);
+    assert.equal(tooMany.attempts, 1); // not worth a retry
+    const loop = r.get(urls.loop)!;
+    assert.deepEqual([loop.ok, loop.errorKind], [false, 'redirect loop']);
+    const crossHost = r.get(urls.crossHost)!;
+    assert.deepEqual([crossHost.ok, crossHost.finalUrl], [true, `${server.localBase}/ok`]);
+
+    const noHead = r.get(urls.noHead)!;
+    assert.deepEqual([noHead.ok, noHead.status, noHead.method], [true, 200, 'GET']);
+    const noHeadLog = server.log.filter((e) => e.path === '/nohead').map((e) => e.method);
+    assert.deepEqual(noHeadLog, ['HEAD', 'GET']);
+
+    const reset = r.get(urls.reset)!;
+    assert.deepEqual([reset.ok, reset.status, reset.errorKind], [false, null, 'connection reset']);
+    assert.equal(reset.attempts, 2);
+    const slow = r.get(urls.slow)!;
+    assert.deepEqual([slow.ok, slow.errorKind, slow.attempts], [false, 'timeout', 2]);
+    assert.match(slow.error!, /within 0\.5 s/);
+    const refused = r.get(urls.refused)!;
+    assert.deepEqual([refused.ok, refused.errorKind], [false, 'connection refused']);
+
+    for (const bad of [urls.garbage, urls.ftp]) {
+      const invalid = r.get(bad)!;
+      assert.deepEqual(
+        [invalid.ok, invalid.status, invalid.attempts, invalid.errorKind, invalid.method],
+        [false, null, 0, 'invalid URL', null],
+      );
+    }
+    assert.match(r.get(urls.ftp)!.error!, /unsupported scheme "ftp:"/);
+
+    assert.match(run.stderr, /13 URLs: 4 ok, 9 failed/);
+    assert.match(run.stderr, /statuses: 200: 4, 404: 1, 500: 1/);
+    assert.match(run.stderr, /errors: .*invalid URL: 2/);
+    assert.match(run.stderr, /timeout: 1/);
+    assert.match(run.stderr, /connection refused: 1/);
+  });
+
+  test('Retry-After (seconds, HTTP date) is waited for, and capped by --max-retry-after', async () => {
+    const gap = (key: string): number => {
+      const times = server.log.filter((e) => e.path.includes(`key=${key}&`)).map((e) => e.at);
+      assert.equal(times.length, 2, `two requests for ${key}`);
+      return times[1]! - times[0]!;
+    };
+    const run = await status([
+      `${server.base}/retry-after?key=s&value=1`,
+      `${server.base}/retry-after?key=d&value=date:2`,
+      '--format',
+      'json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const doc = JSON.parse(run.stdout) as { results: Result[] };
+    for (const r of doc.results) assert.deepEqual([r.ok, r.status, r.attempts], [true, 200, 2]);
+    // Generous bounds: at least the time asked for (less a little timer slack), far below any cap.
+    assert.ok(gap('s') >= 950 && gap('s') < 20_000, `Retry-After: 1 -> waited ${gap('s')} ms`);
+    // An HTTP date 2 s ahead has whole seconds: between 1 and 2 s from the answer.
+    assert.ok(gap('d') >= 900 && gap('d') < 20_000, `Retry-After: date -> waited ${gap('d')} ms`);
+
+    const capped = await status([
+      `${server.base}/retry-after?key=c&value=120`,
+      '--max-retry-after',
+      '0.3',
+      '--format',
+      'ndjson',
+    ]);
+    assert.equal(capped.code, 0, capped.stderr);
+    assert.equal(ndjson(capped.stdout)[0]!.attempts, 2);
+    assert.ok(gap('c') >= 250 && gap('c') < 20_000, `capped at 0.3 s -> waited ${gap('c')} ms`);
+  });
+
+  test('--ok decides what counts as success', async () => {
+    const urls = [`${server.base}/status/404`, `${server.base}/redirect/1`];
+    const strict = await status([...urls, '--ok', '200', '--format', 'ndjson']);
+    assert.equal(strict.code, 1);
+    const lenient = await status([...urls, '--ok', '2xx,404', '--format', 'ndjson']);
+    assert.equal(lenient.code, 0, lenient.stderr);
+    const raw = await status([
+      `${server.base}/redirect/1`,
+      '--max-redirects',
+      '0',
+      '--format',
+      'ndjson',
+    ]);
+    const [r] = ndjson(raw.stdout);
+    assert.deepEqual([r!.status, r!.ok, r!.redirects], [302, true, 0]); // 3xx is in 200-399
+  });
+});
+
+describe('tsio status: input', () => {
+  test('URLs from arguments, files (blank lines and comments skipped), stdin and -f -', async () => {
+    const file = join(tmp, 'urls.txt');
+    await writeFile(
+      file,
+      `# a comment\n${server.base}/ok\n\n   ${server.base}/status/201  \r\n#${server.base}/status/500\n`,
+    );
+    const fromFile = await status(['-f', file, `${server.base}/status/202`, '--format', 'ndjson']);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    const statuses = ndjson(fromFile.stdout)
+      .sort((a, b) => a.index - b.index)
+      .map((r) => r.status);
+    assert.deepEqual(statuses, [202, 200, 201]); // arguments first, then the file
+
+    const stdinText = `${server.base}/status/203\n# skipped\n${server.base}/ok\n`;
+    const fromStdin = await status(['--format', 'ndjson'], { input: stdinText });
+    assert.equal(fromStdin.code, 0, fromStdin.stderr);
+    assert.equal(ndjson(fromStdin.stdout).length, 2);
+
+    const dash = await status(['-f', '-', '-f', file, '--format', 'ndjson'], { input: stdinText });
+    assert.equal(dash.code, 0, dash.stderr);
+    assert.equal(ndjson(dash.stdout).length, 4);
+  });
+
+  test('--order input keeps the input order (gather); completed streams as they finish', async () => {
+    const urls = [`${server.base}/slow?ms=900`, `${server.base}/slow?ms=300`, `${server.base}/ok`];
+    const input = await status([...urls, '--order', 'input', '--format', 'ndjson']);
+    assert.deepEqual(
+      ndjson(input.stdout).map((r) => r.index),
+      [0, 1, 2],
+    );
+    const completed = await status([...urls, '--order', 'completed', '--format', 'ndjson']);
+    assert.deepEqual(
+      ndjson(completed.stdout).map((r) => r.index),
+      [2, 1, 0],
+    );
+  });
+});
+
+describe('tsio status: output formats', () => {
+  // A URL with a comma and quotes, and one with a line break (the URL parser drops it, but the
+  // url field keeps the input as given): CSV must quote both.
+  const tricky = (): string[] => [
+    `${server.base}/ok?a=1,2&b="x"`,
+    `${server.base}/o\nk`,
+    `${server.base}/status/404`,
+    'bad,"url"',
+  ];
+
+  test('json: one document with results and summary', async () => {
+    const run = await status([...tricky(), '--format', 'json', '--order', 'input']);
+    assert.equal(run.code, 1);
+    const doc = JSON.parse(run.stdout) as {
+      results: Result[];
+      summary: Record<string, unknown>;
+    };
+    assert.deepEqual(
+      doc.results.map((r) => r.url),
+      tricky(),
+    );
+    assert.deepEqual(Object.keys(doc.results[0]!), [
+      'index',
+      'url',
+      'ok',
+      'status',
+      'ms',
+      'attempts',
+      'redirects',
+      'method',
+      'finalUrl',
+      'error',
+      'errorKind',
+    ]);
+    const s = doc.summary;
+    assert.deepEqual([s['total'], s['ok'], s['failed'], s['unfinished']], [4, 2, 2, 0]);
+    assert.deepEqual(s['statuses'], { 200: 2, 404: 1 });
+    assert.deepEqual(s['errors'], { 'invalid URL': 1 });
+    for (const key of ['p50', 'p90', 'p99', 'max']) {
+      assert.equal(typeof (s['latencyMs'] as Record<string, unknown>)[key], 'number');
+    }
+    assert.equal(typeof s['wallMs'], 'number');
+    assert.equal(typeof s['requestsPerSecond'], 'number');
+    assert.equal(run.stderr, '', 'no progress bar when stderr is not a terminal');
+  });
+
+  test('json with only an invalid URL: still a document, exit 1', async () => {
+    const run = await status(['nope', '--format', 'json']);
+    assert.equal(run.code, 1);
+    const doc = JSON.parse(run.stdout) as { results: Result[] };
+    assert.deepEqual(
+      doc.results.map((r) => r.errorKind),
+      ['invalid URL'],
+    );
+  });
+
+  test('csv: RFC 4180 with a header row; the summary on stderr', async () => {
+    const run = await status([...tricky(), '--format', 'csv', '--order', 'input']);
+    assert.equal(run.code, 1);
+    const rows = parseCsv(run.stdout);
+    assert.deepEqual(rows[0], [
+      'index',
+      'url',
+      'ok',
+      'status',
+      'ms',
+      'attempts',
+      'redirects',
+      'method',
+      'finalUrl',
+      'error',
+      'errorKind',
+    ]);
+    assert.equal(rows.length, 5);
+    for (const row of rows) assert.equal(row.length, 11);
+    assert.deepEqual(
+      rows.slice(1).map((row) => row[1]),
+      tricky(),
+    );
+    assert.deepEqual(
+      rows.slice(1).map((row) => [row[2], row[3]]),
+      [
+        ['true', '200'],
+        ['true', '200'],
+        ['false', '404'],
+        ['false', ''],
+      ],
+    );
+    assert.match(run.stdout, /"http:\/\/127\.0\.0\.1:\d+\/ok\?a=1,2&b=""x"""/);
+    assert.match(run.stderr, /4 URLs: 2 ok, 2 failed/);
+  });
+
+  test('table: aligned columns and the summary on stdout', async () => {
+    const run = await status([
+      `${server.base}/ok`,
+      `${server.base}/status/404`,
+      '--order',
+      'input',
+    ]);
+    assert.equal(run.code, 1);
+    const lines = run.stdout.split('\n');
+    assert.match(lines[0]!, /^RESULT\s+STATUS\s+TIME\s+TRIES\s+REDIRS\s+METHOD\s+URL$/);
+    assert.match(lines[1]!, /^ok\s+200\s/);
+    assert.match(lines[2]!, /^FAIL\s+404\s/);
+    const urlColumn = lines[0]!.indexOf('URL');
+    assert.equal(lines[1]!.indexOf('http'), urlColumn);
+    assert.equal(lines[2]!.indexOf('http'), urlColumn);
+    assert.match(run.stdout, /\n\n2 URLs: 1 ok, 1 failed \(ok = status 200-399\)\n/);
+    assert.equal(run.stderr, '');
+  });
+
+  test('--progress forces the bar on stderr; it is cleared at the end', async () => {
+    const run = await status([`${server.base}/slow?ms=400`, '--progress', '--format', 'ndjson']);
+    assert.equal(run.code, 0);
+    assert.match(run.stderr, /\[[#-]+\] +\d\/1 +\d+% +ok \d +failed 0 +active \d/);
+    assert.ok(run.stderr.includes('\x1b[2K'), 'the bar erases its line');
+    const summary = run.stderr.slice(run.stderr.indexOf('1 URL: 1 ok'));
+    assert.ok(!summary.includes('\r') && !summary.includes('\x1b'), 'no bar after the summary');
+  });
+});
+
+describe('tsio status: concurrency and interruption', () => {
+  const conc = (base: string, n: number): string[] =>
+    Array.from({ length: n }, (_, i) => `${base}/conc?ms=150&i=${i}`);
+
+  test('-c bounds the requests in flight', async () => {
+    server.reset();
+    const run = await status([...conc(server.base, 16), '-c', '4', '--format', 'ndjson']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(server.maxActive() <= 4, `max in flight ${server.maxActive()}`);
+    assert.ok(server.maxActive() >= 2, 'it does run requests at once');
+  });
+
+  test('--per-host bounds each host (127.0.0.1 and localhost), -c all of them', async () => {
+    server.reset();
+    const urls = [...conc(server.base, 10), ...conc(server.localBase, 10)];
+    const run = await status([...urls, '-c', '3', '--per-host', '2', '--format', 'ndjson']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(
+      server.maxActiveFor('127.0.0.1') <= 2,
+      `127.0.0.1: ${server.maxActiveFor('127.0.0.1')}`,
+    );
+    assert.ok(
+      server.maxActiveFor('localhost') <= 2,
+      `localhost: ${server.maxActiveFor('localhost')}`,
+    );
+    assert.ok(server.maxActive() <= 3, `overall: ${server.maxActive()}`);
+    assert.ok(server.maxActive() >= 2);
+  });
+
+  for (const order of ['completed', 'input'] as const) {
+    test(`SIGINT (--order ${order}): what finished is printed, exit 130`, async () => {
+      const urls = [
+        `${server.base}/ok`,
+        `${server.base}/status/404`,
+        ...Array.from({ length: 4 }, (_, i) => `${server.base}/slow?ms=60000&i=${i}`),
+        ...Array.from({ length: 4 }, (_, i) => `${server.base}/ok?waiting=${i}`),
+      ];
+      let sent = false;
+      // Two URLs finish at once, the slow ones hold the 4 permits, the last 4 wait: interrupt
+      // when the bar shows the first two done.
+      const run = await status(
+        [...urls, '-c', '4', '--progress', '--format', 'ndjson', '--order', order],
+        {
+          onStderr: (stderr, child) => {
+            if (!sent && /ok 1 {2}failed 1 {2}active 4/.test(stderr)) {
+              sent = true;
+              child.kill('SIGINT');
+            }
+          },
+        },
+      );
+      assert.ok(sent, `the bar showed the progress: ${JSON.stringify(run.stderr.slice(-300))}`);
+      assert.equal(run.code, 130, run.stderr);
+      const results = ndjson(run.stdout);
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 404]);
+      assert.match(run.stderr, /10 URLs: 1 ok, 1 failed, 8 not finished/);
+      assert.match(run.stderr, /interrupted: 8 URL\(s\) were cancelled unfinished/);
+    });
+  }
+});
+
+describe('tsio status: helpers (from dist)', () => {
+  interface Helpers {
+    parseOkRanges(text: string): { ranges: [number, number][] };
+    isOk(ok: { ranges: [number, number][] }, status: number): boolean;
+    csvField(v: string | number | boolean | null): string;
+    parseRetryAfter(v: string | undefined, now?: number): number | null;
+    backoffDelay(retry: number, base: number, random: () => number): number;
+    parseUrlLines(text: string): string[];
+    parseHttpUrl(raw: string): URL | string;
+  }
+  const load = async (): Promise<Helpers> => {
+    const mods = await Promise.all(
+      ['ok-ranges.js', 'output.js', 'fetch-status.js', 'url-input.js'].map(
+        (f) => import(new URL(f, DIST_CLI).href) as Promise<object>,
+      ),
+    );
+    return Object.assign({}, ...mods) as Helpers;
+  };
+
+  test('--ok ranges', async () => {
+    const h = await load();
+    const ok = h.parseOkRanges('2xx, 304,400-403');
+    assert.deepEqual(ok.ranges, [
+      [200, 299],
+      [304, 304],
+      [400, 403],
+    ]);
+    assert.equal(h.isOk(ok, 204), true);
+    assert.equal(h.isOk(ok, 301), false);
+    assert.equal(h.isOk(ok, 403), true);
+    for (const bad of ['', '2x', '99', '600', '300-200', '200-', 'abc']) {
+      assert.throws(() => h.parseOkRanges(bad), /is not a status code/, bad);
+    }
+  });
+
+  test('CSV fields, Retry-After, backoff, URL lines, URL checks', async () => {
+    const h = await load();
+    assert.equal(h.csvField('plain'), 'plain');
+    assert.equal(h.csvField('a,b'), '"a,b"');
+    assert.equal(h.csvField('say "hi"'), '"say ""hi"""');
+    assert.equal(h.csvField('two\nlines'), '"two\nlines"');
+    assert.equal(h.csvField(null), '');
+    assert.equal(h.csvField(false), 'false');
+
+    const now = Date.UTC(2025, 0, 1, 12, 0, 0);
+    assert.equal(h.parseRetryAfter('3', now), 3000);
+    assert.equal(h.parseRetryAfter('Wed, 01 Jan 2025 12:00:05 GMT', now), 5000);
+    assert.equal(h.parseRetryAfter('Wed, 01 Jan 2025 11:00:00 GMT', now), 0);
+    assert.equal(h.parseRetryAfter('soon', now), null);
+    assert.equal(h.parseRetryAfter(undefined, now), null);
+
+    assert.equal(
+      h.backoffDelay(1, 1000, () => 0),
+      500,
+    );
+    assert.equal(
+      h.backoffDelay(3, 1000, () => 1),
+      4000,
+    );
+    assert.equal(
+      h.backoffDelay(20, 1000, () => 1),
+      30_000,
+    ); // capped
+
+    assert.deepEqual(h.parseUrlLines('a\r\n\n # c\n#d\n  b  \n'), ['a', 'b']);
+    assert.equal(typeof h.parseHttpUrl('mailto:x@y'), 'string');
+    assert.equal(typeof h.parseHttpUrl('http://'), 'string');
+    assert.ok(h.parseHttpUrl('https://example.com/a?b') instanceof URL);
+  });
+});
