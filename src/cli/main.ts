@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `tsio` command: `tsio serve`, `tsio status`. Each subcommand lives in its own
- * module, loaded only when it is run. Exit codes: 0 success, 1 failure (a URL failed),
+ * The `tsio` command: `tsio demo`, `tsio serve`, `tsio status`. Each subcommand lives in its own
+ * module, loaded only when it is run. Exit codes: 0 success, 1 failure (a URL failed, a demo threw),
  * 2 usage error.
  */
 import { readFileSync } from 'node:fs';
@@ -9,11 +9,13 @@ import { UsageError } from './args.js';
 import type { Command } from './command.js';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./demo.js')).command,
   serve: async () => (await import('./serve.js')).command,
   status: async () => (await import('./status.js')).command,
 };
 
 const SUMMARIES: Record<string, string> = {
+  demo: "run the seed's asyncio / concurrent.futures examples, timed, with a timeline",
   serve: "the seed's FastAPI server: GET / and GET /timeit/:seconds",
   status: "the seed's fetch_status grown into a tool: HTTP status of many URLs",
 };
@@ -39,6 +41,7 @@ Options:
   -v, --version  print tsio's version
 
 Examples:
+  tsio demo                 run every demo (about 8 s)
   tsio serve --port 8000    serve http://127.0.0.1:8000/timeit/2
   tsio status https://example.com -f urls.txt --format json
 `;

@@ -26,7 +26,8 @@ describe('tsio', () => {
   test('--help lists every command with examples and exits 0', async () => {
     const r = await tsio('--help');
     assert.equal(r.code, 0);
-    for (const name of ['serve', 'status']) assert.match(r.stdout, new RegExp(`\\n  ${name} `));
+    for (const name of ['demo', 'serve', 'status'])
+      assert.match(r.stdout, new RegExp(`\\n  ${name} `));
     assert.match(r.stdout, /Examples:/);
   });
 
@@ -48,10 +49,10 @@ describe('tsio', () => {
   test('an unknown command is a usage error naming the commands', async () => {
     const r = await tsio('serv');
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /unknown command "serv"; expected one of serve, status/);
+    assert.match(r.stderr, /unknown command "serv"; expected one of demo, serve, status/);
   });
 
-  for (const name of ['serve', 'status']) {
+  for (const name of ['demo', 'serve', 'status']) {
     test(`tsio ${name} --help shows usage with examples; an unknown option exits 2`, async () => {
       const help = await tsio(name, '--help');
       assert.equal(help.code, 0);
