@@ -29,7 +29,7 @@ const CHILD_TIMEOUT_MS = 180_000;
 
 const USAGE = `usage: node build/bench/run.js [scope...] [options]
 
-scopes: gather, semaphore, scale, primitives, executors (default: all)
+scopes: gather, semaphore, scale, primitives, executors, cli (default: all)
 options:
   --runs N       fresh processes per case (default 3; 1 with --quick)
   --quick        small sizes, a fast smoke run
@@ -63,8 +63,11 @@ interface Stats {
 interface RatioResult {
   label: string;
   value: number | null;
-  /** How `value` reads: a ratio (`2.00x`), a percentage (efficiency) or items per second. */
-  unit: 'x' | '%' | 'items/s';
+  /**
+   * How `value` reads: a ratio (`2.00x`), a percentage (efficiency), items per second or a time
+   * (`ms`).
+   */
+  unit: 'x' | '%' | 'items/s' | 'ms';
   against?: string;
   target?: string;
   verdict: 'PASS' | 'MISS' | 'info' | 'n/a';
@@ -98,7 +101,7 @@ function parseJsonLines(stdout: string): Record<string, unknown>[] {
 
 function commandFor(def: CaseDef, python: string | null): [string, string[]] {
   const args = [def.id, String(def.n)];
-  if (def.side === 'python')
+  if (def.side === 'python' && def.runner !== 'node')
     return [python ?? 'python3', ['-B', `${PYTHON}${def.script}.py`, ...args]];
   return [process.execPath, [...(def.nodeFlags ?? []), `${SCENARIOS}${def.script}.js`, ...args]];
 }
@@ -233,6 +236,7 @@ function fmtRatio(x: number): string {
 function fmtValue(x: number, unit: RatioResult['unit']): string {
   if (unit === '%') return `${(x * 100).toFixed(0)}%`;
   if (unit === 'items/s') return fmtPerSec(x).replace('/s', ' items/s');
+  if (unit === 'ms') return fmtMs(x);
   return fmtRatio(x);
 }
 
@@ -278,6 +282,17 @@ function notesOf(result: CaseResult): string {
   }
   if (taskMs !== undefined) parts.push(`task ${fmtMs(taskMs)}`);
   if (busy !== undefined) parts.push(`running ${busy.toFixed(2)}`);
+  const rpsRuns = result.runs
+    .filter((r) => r.ok && typeof r.extra['rps'] === 'number')
+    .map((r) => r.extra['rps'] as number);
+  if (rpsRuns.length > 1) {
+    parts.push(`req/s ${fmtPerSec(Math.min(...rpsRuns))}..${fmtPerSec(Math.max(...rpsRuns))}`);
+  }
+  const requests = medianExtra(result, 'requests');
+  const tool = result.runs.find((r) => r.ok && typeof r.extra['tool'] === 'string')?.extra['tool'];
+  if (requests !== undefined && typeof tool === 'string') {
+    parts.push(`${tool}: ${Math.round(requests).toLocaleString('en')} requests`);
+  }
   if (result.runs.some((r) => r.ok && r.extra['gcExposed'] === false)) parts.push('(no gc!)');
   if (result.runs.some((r) => r.extra['completed'] === true)) {
     parts.push(`completed ${result.runs.filter((r) => r.ok).length}/${result.runs.length}`);
@@ -306,14 +321,17 @@ function scopeTable(results: CaseResult[]): string {
     } else if (s === null) {
       rows.push([label, n, '-', '-', '-', '-', '-', '-', notesOf(result)]);
     } else {
+      // A load run (wrk) reports its own rate: requests/s, and the time per request at that rate.
+      const rps = medianExtra(result, 'rps');
+      const throughput = rps !== undefined && def.n <= 60;
       rows.push([
         label,
         n,
         fmtMs(s.min),
         fmtMs(s.median),
         fmtMs(s.max),
-        fmtPerItem(s.median, def.n),
-        fmtRate(s.median, def.n),
+        throughput ? fmtUs(1e6 / rps) : fmtPerItem(s.median, def.n),
+        throughput ? fmtPerSec(rps) : fmtRate(s.median, def.n),
         fmtMB(s.rssKB),
         notesOf(result),
       ]);
@@ -336,10 +354,24 @@ function computeRatio(def: RatioDef, byId: Map<string, CaseResult>): RatioResult
         return medianExtra(r, 'p50Us') ?? null;
       case 'rate':
         return (r.def.n / s.median) * 1000;
+      case 'ms':
+        return s.median;
+      case 'extra':
+        return medianExtra(r, def.key ?? '') ?? null;
     }
   };
+  const absolute =
+    def.metric === 'rate' ||
+    def.metric === 'ms' ||
+    (def.metric === 'extra' && def.den === undefined);
   const unit: RatioResult['unit'] =
-    def.metric === 'rate' ? 'items/s' : def.perWorker === true ? '%' : 'x';
+    def.metric === 'rate'
+      ? 'items/s'
+      : def.metric === 'ms'
+        ? 'ms'
+        : def.perWorker === true
+          ? '%'
+          : 'x';
   const target =
     def.target === undefined
       ? undefined
@@ -348,7 +380,7 @@ function computeRatio(def: RatioDef, byId: Map<string, CaseResult>): RatioResult
   const num = metric(def.num);
   let value: number | null = null;
   let against: string | undefined;
-  if (def.metric === 'rate') {
+  if (absolute) {
     value = num;
   } else {
     const den = def.den ?? [];
@@ -526,7 +558,8 @@ function main(): void {
     print();
     print(`== ${scope.title} ==`);
     print(scopeTable(results));
-    for (const note of scope.notes ?? []) print(`  ${note}`);
+    const notes = typeof scope.notes === 'function' ? scope.notes() : (scope.notes ?? []);
+    for (const note of notes) print(`  ${note}`);
     for (const probe of probes) {
       const what = probe.variant === 'promise-all' ? 'Promise.all' : 'tsio gather';
       print(
@@ -573,11 +606,10 @@ function runScope(
   python: string | null,
   pythonSkip: string,
 ): CaseResult[] {
-  const results: CaseResult[] = scope.cases.map((def) =>
-    def.side === 'python' && python === null
-      ? { def, runs: [], skipped: pythonSkip }
-      : { def, runs: [] },
-  );
+  const results: CaseResult[] = scope.cases.map((def) => {
+    const skipped = def.side === 'python' && python === null ? pythonSkip : def.requires?.();
+    return skipped !== undefined ? { def, runs: [], skipped } : { def, runs: [] };
+  });
   progress(`[${scope.name}]`);
   for (let run = 1; run <= runs; run++) {
     for (const result of results) {

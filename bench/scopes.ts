@@ -2,6 +2,7 @@
  * What the benchmark runs: the scopes, their cases (one child process per case and run), and the
  * ratios printed against the targets of PERFORMANCE.md / issue 2.
  */
+import { cliScope } from './cli-scope.js';
 
 /** Who a case measures: tsio, a JS peer or floor, or Python's asyncio. */
 export type Side = 'tsio' | 'js' | 'python';
@@ -18,16 +19,25 @@ export interface CaseDef {
   nodeFlags?: string[];
   /** Rows with the same group are printed together (primitives). */
   group?: string;
+  /**
+   * `'node'`: a Python-side case driven by a Node scenario (`bench/scenarios/<script>.js`, which
+   * starts the Python program itself); skipped like every Python case under `--no-python`.
+   */
+  runner?: 'node';
+  /** Why the case cannot run on this machine (then it is skipped), or undefined. Called once. */
+  requires?: () => string | undefined;
 }
 
 /**
  * Compare `num` to `den` on median time per item (lower is faster), median peak RSS, or the median
- * of the cases' `p50Us` (per-call p50 latency); or, with `rate`, hold `num`'s items/s against a
- * bound (no `den`).
+ * of the cases' `p50Us` (per-call p50 latency), or the median of an `extra` field (`key`); or hold
+ * `num` alone against a bound (no `den`): `rate` (items/s), `ms` (median time), `extra`.
  */
 export interface RatioDef {
   label: string;
-  metric: 'time' | 'rss' | 'p50' | 'rate';
+  metric: 'time' | 'rss' | 'p50' | 'rate' | 'ms' | 'extra';
+  /** For `extra`: the numeric field of the cases' JSON lines to compare (median), e.g. `rps`. */
+  key?: string;
   num: string;
   /** One case id, or several: the best (lowest) of them is used and named. Not for `rate`. */
   den?: string | string[];
@@ -42,8 +52,8 @@ export interface ScopeDef {
   title: string;
   cases: CaseDef[];
   ratios: RatioDef[];
-  /** Extra notes printed under the table. */
-  notes?: string[];
+  /** Extra notes printed under the table (a function: computed when the scope is printed). */
+  notes?: string[] | (() => string[]);
   /** Also probe whether `Promise.all` and tsio `gather` settle over `Sizes.limitProbe` calls. */
   limitProbe?: boolean;
 }
@@ -71,6 +81,12 @@ export interface Sizes {
   executorStartups: number;
   /** Calls of the ~150 ms CPU-bound task. */
   cpuCalls: number;
+  /** Concurrent `GET /timeit/1` requests (cli scope). */
+  cliTimeit: number;
+  /** Seconds of each `wrk` run against `GET /`. */
+  cliLoadSeconds: number;
+  /** Loopback URLs checked by `tsio status` and the seed's `fetch_status`. */
+  cliStatusUrls: number;
 }
 
 export const FULL: Sizes = {
@@ -88,6 +104,9 @@ export const FULL: Sizes = {
   executorLatency: 5_000,
   executorStartups: 20,
   cpuCalls: 8,
+  cliTimeit: 100,
+  cliLoadSeconds: 5,
+  cliStatusUrls: 10_000,
 };
 
 export const QUICK: Sizes = {
@@ -105,6 +124,9 @@ export const QUICK: Sizes = {
   executorLatency: 1_000,
   executorStartups: 5,
   cpuCalls: 4,
+  cliTimeit: 100,
+  cliLoadSeconds: 2,
+  cliStatusUrls: 2_000,
 };
 
 export function scopes(s: Sizes): ScopeDef[] {
@@ -529,6 +551,7 @@ export function scopes(s: Sizes): ScopeDef[] {
       ],
     },
     executorsScope(s),
+    cliScope(s),
   ];
 }
 
