@@ -1,6 +1,6 @@
 // A short tour of tsio's core: the seed's event-loop examples (tasks, wait with a timeout,
 // futures, gather, asCompleted, TaskGroup, a bounded fan-out) run on real time and timed.
-// Run it with `npm run demo`.
+// Run it with `npm run build && npm run build:dev && node build/examples/tour.js` (the tests run it too).
 import {
   Future,
   Queue,
