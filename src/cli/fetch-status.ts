@@ -1,15 +1,18 @@
 /**
  * The seed's `fetch_status(url)`, grown up: one URL's HTTP status with tsio's primitives and
- * undici. Runs each attempt under {@link timeout}, follows redirects itself (to report the final
- * URL and their count), falls back from `HEAD` to `GET`, and retries transient failures after a
- * backoff {@link sleep} that honours `Retry-After`. Never throws for a failed request: that is a
- * result. Only cancellation (the signal) rejects. The concurrency limits are the caller's
- * (`HostLimits`): the permits are held for the whole check, backoff waits included, so a
- * host that asked to be left alone for a while does not get the freed slot at once.
+ * undici. Runs each attempt under a deadline (see `Attempts`), follows redirects itself (to
+ * report the final URL and their count), falls back from `HEAD` to `GET`, and retries transient
+ * failures after a backoff {@link sleep} that honours `Retry-After`. Never throws for a failed
+ * request: that is a result. Only cancellation (the run's stop signal) rejects. The concurrency
+ * limits are the caller's (`HostLimits`): the permits are held for the whole check, backoff
+ * waits included, so a host that asked to be left alone for a while does not get the freed
+ * slot at once.
  */
 import type { Dispatcher } from 'undici';
-import { TimeoutError, sleep, timeout } from '../index.js';
+import { TimeoutError, sleep } from '../index.js';
+import type { Attempt, Attempts } from './attempts.js';
 import { isOk, type OkRanges } from './ok-ranges.js';
+import { requestStatus, type Answer } from './request-status.js';
 
 /** What `tsio status` reports for one URL (one line of NDJSON, one row of CSV). */
 export interface StatusResult {
@@ -59,6 +62,11 @@ export type MethodMode = 'auto' | 'head' | 'get';
 export interface CheckContext {
   /** The undici agent (a keep-alive pool per origin). */
   readonly dispatcher: Dispatcher;
+  /**
+   * The run's attempts in flight, under its stop signal: aborting that signal ends every check
+   * (see {@link checkUrl}).
+   */
+  readonly attempts: Attempts;
   /** Milliseconds per attempt, redirects and the HEAD-to-GET fallback included. */
   readonly timeoutMs: number;
   /** Retries after the first attempt. */
@@ -82,10 +90,12 @@ export interface CheckContext {
   readonly random?: () => number;
 }
 
-const USER_AGENT = 'tsio-status';
+/** The request headers, one object for every request (undici only reads it). */
+const HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'user-agent': 'tsio-status',
+  accept: '*/*',
+});
 const BACKOFF_CAP_MS = 30_000;
-/** Bytes of a GET body read (to keep the connection) before the connection is dropped instead. */
-const DUMP_LIMIT = 64 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** A failure of an attempt that is not a transport error: a redirect gone wrong. */
@@ -107,12 +117,12 @@ class RedirectFailure extends Error {
  * ```
  */
 export function parseHttpUrl(raw: string): URL | string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
+  // canParse first: a URL constructor that throws costs a stack trace (microseconds apiece,
+  // which counts in a list of a million bad lines).
+  if (!URL.canParse(raw)) {
     return `not an absolute URL (expected http://host/path or https://host/path)`;
   }
+  const url = new URL(raw);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `unsupported scheme ${JSON.stringify(url.protocol)} (expected http: or https:)`;
   }
@@ -222,32 +232,19 @@ interface AttemptState {
   headFailed: boolean;
 }
 
-interface Answer {
-  status: number;
-  retryAfter: string | string[] | undefined;
-  location: string | undefined;
-}
-
-async function send(ctx: CheckContext, state: AttemptState, signal: AbortSignal): Promise<Answer> {
+function send(ctx: CheckContext, state: AttemptState, attempt: Attempt): Promise<Answer> {
   ctx.onRequest?.();
-  const res = await ctx.dispatcher.request({
-    origin: state.url.origin,
-    path: state.url.pathname + state.url.search,
-    method: state.method,
-    headers: { 'user-agent': USER_AGENT, accept: '*/*' },
-    signal,
-    headersTimeout: ctx.timeoutMs,
-    bodyTimeout: ctx.timeoutMs,
-  });
-  // Bodies are never kept: read a small one so the connection can be reused, else drop it.
-  // (The request's signal still covers the body: no second listener for the dump.)
-  await res.body.dump({ limit: DUMP_LIMIT });
-  const location = res.headers.location;
-  return {
-    status: res.statusCode,
-    retryAfter: res.headers['retry-after'],
-    location: Array.isArray(location) ? location[0] : location,
-  };
+  return requestStatus(
+    ctx.dispatcher,
+    {
+      origin: state.url.origin,
+      path: state.url.pathname + state.url.search,
+      method: state.method,
+      headers: HEADERS,
+      timeoutMs: ctx.timeoutMs,
+    },
+    attempt,
+  );
 }
 
 /** Errors on a HEAD that suggest the server mishandles HEAD (it hung up or sent garbage). */
@@ -267,21 +264,21 @@ function noHead(ctx: CheckContext, state: AttemptState): void {
 }
 
 /** One attempt: the request, the HEAD-to-GET fallback and the redirects. */
-async function attempt(
+async function attemptOnce(
   ctx: CheckContext,
   state: AttemptState,
-  signal: AbortSignal,
+  attempt: Attempt,
 ): Promise<Answer> {
   const visited = new Set<string>([state.url.href]);
   for (;;) {
     let answer: Answer;
     try {
-      answer = await send(ctx, state, signal);
+      answer = await send(ctx, state, attempt);
     } catch (e) {
       if (
         ctx.method === 'auto' &&
         state.method === 'HEAD' &&
-        !signal.aborted &&
+        !attempt.aborted &&
         suggestsNoHead(e)
       ) {
         // This URL only: a hang-up says less about the whole server than a 405 does.
@@ -354,12 +351,12 @@ export function invalidUrlResult(index: number, raw: string, why: string): Statu
 
 /**
  * Checks one URL (`url`, parsed from `raw` by {@link parseHttpUrl}) and resolves with its
- * {@link StatusResult}; rejects only with `signal.reason` when `signal` aborts (the run was
- * interrupted).
+ * {@link StatusResult}; rejects only with the reason of `ctx.attempts.signal` when it aborts
+ * (the run was stopped).
  *
  * @example
  * ```ts
- * const result = await checkUrl(0, raw, new URL(raw), ctx, task.signal);
+ * const result = await checkUrl(0, raw, new URL(raw), ctx);
  * console.log(result.status, result.ms);
  * ```
  */
@@ -368,8 +365,8 @@ export async function checkUrl(
   raw: string,
   url: URL,
   ctx: CheckContext,
-  signal: AbortSignal,
 ): Promise<StatusResult> {
+  const signal = ctx.attempts.signal;
   const random = ctx.random ?? Math.random;
   const start = performance.now();
   const state: AttemptState = {
@@ -384,11 +381,14 @@ export async function checkUrl(
     state.method = ctx.method === 'get' || state.headFailed ? 'GET' : 'HEAD';
     let answer: Answer | null = null;
     let failure: Classified | null = null;
+    const attempt = ctx.attempts.begin(ctx.timeoutMs);
     try {
-      answer = await timeout(ctx.timeoutMs, (s) => attempt(ctx, state, s), { signal });
+      answer = await attemptOnce(ctx, state, attempt);
     } catch (e) {
       if (signal.aborted) throw signal.reason;
-      failure = classifyError(e, ctx.timeoutMs);
+      failure = classifyError(attempt.timedOut ? attempt.reason : e, ctx.timeoutMs);
+    } finally {
+      ctx.attempts.end(attempt);
     }
     const ok = answer !== null && isOk(ctx.ok, answer.status);
     const retry =

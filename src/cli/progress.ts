@@ -6,6 +6,11 @@
 /** What the bar shows, read at each redraw. */
 export interface ProgressCounts {
   readonly done: number;
+  /**
+   * URLs in all: exact, or estimated (`exact` false: the input is read as the run goes, and its
+   * share read so far gives an estimate), or null when not known yet (stdin).
+   */
+  readonly total: { readonly total: number; readonly exact: boolean } | null;
   readonly ok: number;
   readonly failed: number;
   readonly inFlight: number;
@@ -19,7 +24,7 @@ const REDRAW_MS = 100;
  *
  * @example
  * ```ts
- * const bar = new ProgressBar(process.stderr, urls.length, () => counts);
+ * const bar = new ProgressBar(process.stderr, () => counts);
  * bar.start();
  * // ... bar.clear() before writing to the same terminal ...
  * bar.stop();
@@ -27,20 +32,14 @@ const REDRAW_MS = 100;
  */
 export class ProgressBar {
   readonly #stream: NodeJS.WritableStream & { columns?: number };
-  readonly #total: number;
   readonly #read: () => ProgressCounts;
   readonly #started = performance.now();
   #timer: NodeJS.Timeout | undefined;
   #shown = '';
   #drawn = false;
 
-  constructor(
-    stream: NodeJS.WritableStream & { columns?: number },
-    total: number,
-    read: () => ProgressCounts,
-  ) {
+  constructor(stream: NodeJS.WritableStream & { columns?: number }, read: () => ProgressCounts) {
     this.#stream = stream;
-    this.#total = total;
     this.#read = read;
   }
 
@@ -69,14 +68,17 @@ export class ProgressBar {
   /** The bar's text for a terminal `columns` wide. */
   render(columns: number): string {
     const c = this.#read();
-    const total = Math.max(1, this.#total);
-    const percent = Math.floor((100 * c.done) / total);
     const seconds = ((performance.now() - this.#started) / 1000).toFixed(1);
+    // Not known (yet): the count alone and an empty bar; estimated: `~` before the total.
+    const total = c.total === null ? null : Math.max(c.total.total, c.done);
+    const shown = total === null ? '?' : `${c.total!.exact ? '' : '~'}${total}`;
+    const fraction = total === null ? 0 : c.done / Math.max(1, total);
+    const percent = total === null ? '  -' : String(Math.floor(100 * fraction)).padStart(3);
     const counts =
-      ` ${String(c.done).padStart(String(this.#total).length)}/${this.#total} ${String(percent).padStart(3)}%` +
+      ` ${String(c.done).padStart(shown.length)}/${shown} ${percent}%` +
       `  ok ${c.ok}  failed ${c.failed}  active ${c.inFlight}  ${seconds} s`;
     const width = Math.max(10, Math.min(40, columns - counts.length - 3));
-    const filled = Math.round((width * c.done) / total);
+    const filled = Math.round(width * fraction);
     return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]${counts}`.slice(0, columns - 1);
   }
 

@@ -1,14 +1,15 @@
 /**
  * The summary of a `tsio status` run: counts, the status-code and error-kind breakdowns, latency
  * percentiles (from a fixed-size histogram, so 10,000 URLs cost no more than 10), wall time and
- * rates. Results are added as they finish and not kept.
+ * rates. Results are added as they finish and not kept: counters and a histogram, whatever the
+ * number of URLs.
  */
 import { Histogram } from '../internal/histogram.js';
 import type { StatusResult } from './fetch-status.js';
 
 /** The summary, as printed and as the `summary` of `--format json`. */
 export interface StatusSummary {
-  /** URLs given. */
+  /** URLs given (read from the input: all of them unless the run was interrupted). */
   total: number;
   /** Finished with an `--ok` status. */
   ok: number;
@@ -17,6 +18,11 @@ export interface StatusSummary {
   /** Not finished because the run was interrupted (SIGINT). */
   unfinished: number;
   interrupted: boolean;
+  /**
+   * False when the run stopped (interrupted) before reading all of its input files or stdin:
+   * `total` counts only the URLs read then (and all the arguments).
+   */
+  inputComplete: boolean;
   /** The `--ok` ranges. */
   okStatuses: string;
   /** Final status codes: `{ "200": 9, "404": 1 }`. */
@@ -68,7 +74,13 @@ export class SummaryCollector {
   }
 
   /** The summary of a run of `total` URLs that took `wallMs`. */
-  summary(total: number, wallMs: number, interrupted: boolean, okStatuses: string): StatusSummary {
+  summary(
+    total: number,
+    wallMs: number,
+    interrupted: boolean,
+    okStatuses: string,
+    inputComplete = true,
+  ): StatusSummary {
     const p = this.#histogram.percentiles();
     const seconds = wallMs / 1000;
     const statuses: Record<string, number> = {};
@@ -81,6 +93,7 @@ export class SummaryCollector {
       failed: this.#failed,
       unfinished: total - this.finished,
       interrupted,
+      inputComplete,
       okStatuses,
       statuses,
       errors,
@@ -128,7 +141,12 @@ export function formatSummary(s: StatusSummary): string {
     `${s.total} URL${s.total === 1 ? '' : 's'}: ${s.ok} ok, ${s.failed} failed` +
       `${s.unfinished > 0 ? `, ${s.unfinished} not finished` : ''} (ok = status ${s.okStatuses})`,
   ];
-  if (s.interrupted) lines.push(`interrupted: ${s.unfinished} URL(s) were cancelled unfinished`);
+  if (s.interrupted) {
+    lines.push(
+      `interrupted: ${s.unfinished} URL(s) were cancelled unfinished` +
+        (s.inputComplete ? '' : '; the rest of the input was not read (nor counted)'),
+    );
+  }
   if (Object.keys(s.statuses).length > 0) lines.push(`statuses: ${breakdown(s.statuses)}`);
   if (Object.keys(s.errors).length > 0) lines.push(`errors: ${breakdown(s.errors)}`);
   const l = s.latencyMs;

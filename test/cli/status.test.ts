@@ -34,21 +34,40 @@ interface Run {
 }
 
 interface RunOptions {
-  /** Written to stdin, which is then closed (closed at once when absent). */
+  /** Written to stdin, which is then closed (closed at once when absent, unless `openStdin`). */
   input?: string;
+  /** Leave stdin open after `input`: the test writes the rest (`child.stdin`) and ends it. */
+  openStdin?: boolean;
   /** Called with the child and its output so far whenever stderr grows. */
   onStderr?: (stderr: string, child: ReturnType<typeof spawn>) => void;
+  /** Called with the child and its output so far whenever stdout grows. */
+  onStdout?: (stdout: string, child: ReturnType<typeof spawn>) => void;
+  /** Options for node itself (before the script), e.g. a heap limit. */
+  nodeArgs?: readonly string[];
+  /** Count stdout's lines (in `lines`) instead of keeping it (`stdout` stays empty). */
+  countLines?: boolean;
 }
 
 /** Runs `tsio status ...args` and resolves when the process has exited and its pipes closed. */
-function status(args: readonly string[], { input, onStderr }: RunOptions = {}): Promise<Run> {
+function status(
+  args: readonly string[],
+  { input, openStdin, onStderr, onStdout, nodeArgs = [], countLines }: RunOptions = {},
+): Promise<Run & { lines: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'status', ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, MAIN, 'status', ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    let lines = 0;
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      if (countLines === true) {
+        for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) lines++;
+        return;
+      }
+      stdout += s;
+      onStdout?.(stdout, child);
+    });
     child.stderr.setEncoding('utf8').on('data', (s: string) => {
       stderr += s;
       onStderr?.(stderr, child);
@@ -61,10 +80,11 @@ function status(args: readonly string[], { input, onStderr }: RunOptions = {}): 
     });
     child.on('close', (code, signal) => {
       clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr, lines });
     });
     child.stdin.on('error', () => {}); // the command may exit without reading stdin
-    child.stdin.end(input);
+    if (openStdin === true) child.stdin.write(input ?? '');
+    else child.stdin.end(input);
   });
 }
 
@@ -395,6 +415,60 @@ describe('tsio status: input', () => {
   });
 });
 
+describe('tsio status: memory bounded by -c, not by the number of URLs', () => {
+  test('stdin is read as the run goes: results come before stdin ends', async () => {
+    let more = false;
+    const run = await status(['--format', 'ndjson', '-c', '2'], {
+      input: `${server.base}/ok?n=1\n# a comment\r\n${server.base}/ok?n=2\n`,
+      openStdin: true,
+      onStdout: (stdout, child) => {
+        // Both results are out while stdin is still open: the rest comes only now.
+        if (!more && stdout.split('\n').length > 2) {
+          more = true;
+          child.stdin!.end(`${server.base}/status/201\nnot a url`);
+        }
+      },
+    });
+    assert.ok(more, 'the first results came before the end of stdin');
+    assert.equal(run.code, 1, run.stderr); // the invalid URL fails
+    const results = ndjson(run.stdout).sort((a, b) => a.index - b.index);
+    assert.deepEqual(
+      results.map((r) => [r.index, r.status, r.errorKind]),
+      [
+        [0, 200, null],
+        [1, 200, null],
+        [2, 201, null],
+        [3, null, 'invalid URL'],
+      ],
+    );
+    assert.match(run.stderr, /4 URLs: 3 ok, 1 failed/);
+  });
+
+  // 100,000 URLs (1 in 100 requested, the others invalid, which costs no request) under a
+  // 32 MB old generation: keeping the input or the results (as before: a list of URLs, a future
+  // and a result per URL) runs out of heap; streaming them needs a few MB whatever the count.
+  for (const order of ['completed', 'input'] as const) {
+    test(`100,000 URLs in a 32 MB heap (--order ${order})`, async () => {
+      const file = join(tmp, 'many.txt');
+      const lines: string[] = [];
+      for (let i = 0; i < 100_000; i++) {
+        lines.push(i % 100 === 0 ? `${server.base}/ok?i=${i}` : `not-a-url-${i}`);
+      }
+      await writeFile(file, lines.join('\n') + '\n');
+      server.reset();
+      const run = await status(['-f', file, '--format', 'ndjson', '--order', order], {
+        nodeArgs: ['--max-old-space-size=32'],
+        countLines: true,
+      });
+      server.reset();
+      assert.doesNotMatch(run.stderr, /heap out of memory/);
+      assert.equal(run.code, 1, run.stderr.slice(-2000));
+      assert.equal(run.lines, 100_000);
+      assert.match(run.stderr, /100000 URLs: 1000 ok, 99000 failed/);
+    });
+  }
+});
+
 describe('tsio status: output formats', () => {
   // A URL with a comma and quotes, and one with a line break (the URL parser drops it, but the
   // url field keeps the input as given): CSV must quote both.
@@ -586,6 +660,7 @@ describe('tsio status: helpers (from dist)', () => {
     backoffDelay(retry: number, base: number, random: () => number): number;
     parseUrlLines(text: string): string[];
     parseHttpUrl(raw: string): URL | string;
+    resultJson(r: Result): string;
   }
   const load = async (): Promise<Helpers> => {
     const mods = await Promise.all(
@@ -642,8 +717,92 @@ describe('tsio status: helpers (from dist)', () => {
     ); // capped
 
     assert.deepEqual(h.parseUrlLines('a\r\n\n # c\n#d\n  b  \n'), ['a', 'b']);
+    assert.equal(h.resultJson.length, 1);
     assert.equal(typeof h.parseHttpUrl('mailto:x@y'), 'string');
     assert.equal(typeof h.parseHttpUrl('http://'), 'string');
     assert.ok(h.parseHttpUrl('https://example.com/a?b') instanceof URL);
+  });
+
+  test('JSON of a result: the fields in order, as JSON.stringify would write them', async () => {
+    const h = await load();
+    const r: Result = {
+      index: 7,
+      url: 'http://x/"q"\n',
+      ok: false,
+      status: null,
+      ms: 1.5,
+      attempts: 2,
+      redirects: 0,
+      method: 'GET',
+      finalUrl: 'http://x/',
+      error: 'timeout: no answer',
+      errorKind: 'timeout',
+    };
+    const shuffled = Object.fromEntries(Object.entries(r).reverse()) as unknown as Result;
+    assert.equal(h.resultJson(shuffled), JSON.stringify(r));
+  });
+
+  test('URL input: lazy lines (CRLF, comments, a line split across chunks), -f - once', async () => {
+    const { UrlInput } = (await import(new URL('url-input.js', DIST_CLI).href)) as {
+      UrlInput: {
+        open(s: { args: string[]; files: string[]; stdin?: NodeJS.ReadableStream }): Promise<{
+          next(): Promise<string | null>;
+          size(): { total: number; exact: boolean } | null;
+          readonly read: number;
+          readonly done: boolean;
+          close(): void;
+        }>;
+      };
+    };
+    const { Readable } = await import('node:stream');
+    const chunks = ['# list\r\nhttp://a/1\r\n\n  http://b', '/2  \n#x\nhttp://c/3'];
+    const input = await UrlInput.open({
+      args: ['arg'],
+      files: ['-'],
+      stdin: Readable.from(chunks),
+    });
+    const urls: string[] = [];
+    for (let u = await input.next(); u !== null; u = await input.next()) urls.push(u);
+    assert.deepEqual(urls, ['arg', 'http://a/1', 'http://b/2', 'http://c/3']);
+    assert.equal(input.read, 4);
+    assert.equal(input.done, true);
+    assert.deepEqual(input.size(), { total: 4, exact: true });
+    input.close();
+
+    await assert.rejects(
+      UrlInput.open({ args: [], files: ['-', '-'], stdin: Readable.from([]) }),
+      /stdin \(-f -\) can only be read once/,
+    );
+    await assert.rejects(
+      UrlInput.open({ args: [], files: ['-'], stdin: Readable.from(['# only\n\n']) }),
+      /no URLs/,
+    );
+    await assert.rejects(
+      UrlInput.open({ args: [], files: [tmp] }),
+      /cannot read --file .* \(a directory\)/,
+    );
+  });
+
+  test('input order: early results wait, cancelled ones (null) do not hold the rest', async () => {
+    const { InputOrder } = (await import(new URL('input-order.js', DIST_CLI).href)) as {
+      InputOrder: new (pass: (item: string | null) => void) => {
+        put(index: number, item: string | null): void;
+        flush(): void;
+        readonly waiting: number;
+      };
+    };
+    const passed: (string | null)[] = [];
+    const order = new InputOrder((item) => passed.push(item));
+    order.put(2, 'c');
+    order.put(1, null);
+    assert.deepEqual(passed, []);
+    assert.equal(order.waiting, 2);
+    order.put(0, 'a');
+    assert.deepEqual(passed, ['a', null, 'c']);
+    order.put(5, 'f');
+    order.put(4, 'e');
+    order.flush(); // 3 never came (the run was interrupted)
+    assert.deepEqual(passed, ['a', null, 'c', 'e', 'f']);
+    assert.equal(order.waiting, 0);
   });
 });
