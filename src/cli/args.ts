@@ -33,7 +33,7 @@ export function parseCommand(
 ): Parsed {
   try {
     const { values, positionals: rest } = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv, options),
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: positionals,
@@ -45,6 +45,39 @@ export function parseCommand(
     if (code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(cleanParseMessage(e as Error));
     throw e;
   }
+}
+
+/**
+ * `--port -1` reads to `parseArgs` as an option followed by another option ("ambiguous"); a
+ * string option followed by something that looks like a negative number takes it as its value
+ * (`--port=-1`), so that the range check can say what was expected.
+ */
+function joinNegativeValues(
+  argv: readonly string[],
+  options: Record<string, OptionSpec>,
+): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (spec.short !== undefined) takesValue.add(`-${spec.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (takesValue.has(arg) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 function cleanParseMessage(e: Error): string {
