@@ -8,6 +8,9 @@ import { STATUS_CODES } from 'node:http';
 /** Longest request target copied into a log line; longer ones are cut (a 414 carries 8 KiB). */
 const MAX_TARGET = 200;
 
+/** Reasons Node does not know: 499 is nginx's, for a client that left before its answer. */
+const REASONS: Readonly<Record<number, string>> = { 499: 'Client Closed Request' };
+
 /** What one access-log line says about a request. */
 export interface AccessEntry {
   /** The client's address and port, e.g. `127.0.0.1:54321`. */
@@ -34,10 +37,10 @@ export interface AccessEntry {
 export function accessLine(entry: AccessEntry): string {
   const target =
     entry.target.length > MAX_TARGET ? `${entry.target.slice(0, MAX_TARGET)}...` : entry.target;
-  const reason = STATUS_CODES[entry.status] ?? '';
+  const reason = REASONS[entry.status] ?? STATUS_CODES[entry.status] ?? '';
   const ms = entry.ms < 10 ? entry.ms.toFixed(1) : entry.ms.toFixed(0);
   const request = entry.method === '' ? '-' : `${entry.method} ${target} HTTP/${entry.httpVersion}`;
-  return `${entry.client} - "${request}" ${entry.status} ${reason} ${ms} ms`;
+  return `${entry.client} - "${request}" ${entry.status}${reason === '' ? '' : ` ${reason}`} ${ms} ms`;
 }
 
 /** A line sink that buffers: {@link LineWriter.flush} writes what is pending at once. */

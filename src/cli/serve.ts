@@ -61,9 +61,12 @@ export interface RunningServer {
   readonly inFlight: number;
   /**
    * Stops accepting, lets in-flight requests finish (their answers carry `Connection: close`),
-   * closes idle keep-alive connections, frees the pool. Calling it again returns the same promise.
+   * closes idle keep-alive connections, frees the pool. Requests whose bytes had reached the
+   * server are taken in first, even behind a blocking wait. `onStopped` is called once no new
+   * connection is accepted, with the number of requests still to answer. Calling it again
+   * returns the same promise.
    */
-  close(): Promise<void>;
+  close(onStopped?: (inFlight: number) => void): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -92,7 +95,34 @@ function detail(text: string): Buffer<ArrayBuffer> {
   return Buffer.from(JSON.stringify({ detail: text }));
 }
 
-/** `seconds` as an integer in `[0, max]`, or the 422 body saying what is wrong with it. */
+/** pydantic v1 rejects a string longer than this before calling `int()` (`max_str_int`). */
+const MAX_INT_STRING = 4300;
+
+/** What Python's `int()` strips around a number: ASCII and Unicode white space (`Py_UNICODE_ISSPACE`). */
+const PY_SPACE =
+  '[ \\t\\n\\v\\f\\r\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+/** Python's `int(s)` in base 10: white space, a sign, digits with single `_` between them. */
+const PY_INT = new RegExp(`^${PY_SPACE}*([+-]?\\p{Nd}+(?:_\\p{Nd}+)*)${PY_SPACE}*$`, 'u');
+const ND = /^\p{Nd}$/u;
+
+/**
+ * The ASCII digit of a Unicode decimal digit (`\p{Nd}`): Unicode puts them in runs of ten, 0 to
+ * 9, so the value is the distance from the start of the run, modulo 10.
+ */
+function asciiDigit(ch: string): string {
+  let cp = ch.codePointAt(0)!;
+  if (cp < 128) return ch;
+  const last = cp;
+  while (ND.test(String.fromCodePoint(cp - 1))) cp--;
+  return String((last - cp) % 10);
+}
+
+/**
+ * `seconds` as an integer in `[0, max]`, or the 422 body saying what is wrong with it. The
+ * (percent-decoded) segment is read as FastAPI reads an `int` path parameter: pydantic v1's
+ * `int(v)`, so surrounding white space, `+`, leading zeros, `_` between digits and Unicode
+ * decimal digits are accepted, and a string over 4300 characters is not an integer.
+ */
 export function parseSeconds(segment: string, max: number): number | Buffer<ArrayBuffer> {
   let raw = segment;
   try {
@@ -102,13 +132,16 @@ export function parseSeconds(segment: string, max: number): number | Buffer<Arra
   }
   const expected = `expected a whole number of seconds from 0 to ${max}`;
   const shown = JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}...` : raw);
-  if (!/^[+-]?\d+$/.test(raw)) {
+  const match =
+    raw.length > MAX_INT_STRING && [...raw].length > MAX_INT_STRING ? null : PY_INT.exec(raw);
+  if (match === null) {
     return validationError(
       'type_error.integer',
       `value is not a valid integer: ${expected}, got ${shown}`,
     );
   }
-  const n = Number(raw) + 0; // + 0 turns -0 into 0
+  const ascii = match[1]!.replaceAll('_', '').replace(/\P{ASCII}/gu, asciiDigit);
+  const n = Number(ascii) + 0; // + 0 turns -0 into 0
   if (n < 0) {
     return validationError(
       'value_error.number.not_ge',
@@ -213,6 +246,34 @@ function clientOf(socket: Socket): string {
   return `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? '-'}`;
 }
 
+/** One request being answered: what its log line needs, captured when it started. */
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly start: number;
+  /** Read when the request starts: once the socket is gone its address is too. */
+  readonly client: string;
+}
+
+/** The path of a request target: origin-form as is, absolute-form (RFC 9112 3.2.2) cut to it. */
+function pathOf(target: string): { path: string; query: string } {
+  let rest = target;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(target);
+  if (scheme !== null) {
+    const authorityEnd = target.slice(scheme[0].length).search(/[/?#]/);
+    rest = authorityEnd === -1 ? '/' : target.slice(scheme[0].length + authorityEnd);
+    if (!rest.startsWith('/')) rest = `/${rest}`;
+  }
+  const q = rest.indexOf('?');
+  return q === -1 ? { path: rest, query: '' } : { path: rest.slice(0, q), query: rest.slice(q) };
+}
+
+/** Whether the client is gone, so that an answer written now would never arrive. */
+function clientGone(res: ServerResponse): boolean {
+  const socket = res.req.socket as Socket | null;
+  return res.destroyed || socket === null || socket.destroyed || !socket.writable;
+}
+
 /**
  * Starts the seed's server and resolves once it listens (rejects with the listen error, e.g.
  * `EADDRINUSE`, otherwise).
@@ -238,17 +299,47 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   }
   let pool: ThreadPoolExecutor | undefined;
   let inFlight = 0;
+  /** Connections and requests seen so far: close() waits until a loop turn adds none. */
+  let activity = 0;
   let closing = false;
   let onDrained: (() => void) | undefined;
 
+  // Blocking mode: the event loop is the one worker, as Python's event loop is for an `async def`
+  // that calls time.sleep. Requests are queued and handled one per loop turn, so that between
+  // two blocking waits the loop reads what arrived meanwhile: queued requests are counted in
+  // flight, and a client that left is seen before its answer is written.
+  const jobs: (() => void)[] = [];
+  let jobScheduled = false;
+  const runJob = (): void => {
+    jobScheduled = false;
+    const job = jobs.shift();
+    if (jobs.length > 0) scheduleJobs();
+    job?.();
+  };
+  const scheduleJobs = (): void => {
+    if (!jobScheduled) {
+      jobScheduled = true;
+      setImmediate(runJob);
+    }
+  };
+  /** Queues `job`; `first` puts it before the queued ones (the rest of a started request). */
+  const enqueue = (job: () => void, first = false): void => {
+    if (first) jobs.unshift(job);
+    else jobs.push(job);
+    scheduleJobs();
+  };
+
   const answer = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    start: number,
+    x: Exchange,
     status: number,
     body: Buffer,
     extra?: Record<string, string>,
   ): void => {
+    if (clientGone(x.res)) {
+      // Nothing written can arrive: log nginx's 499 ("client closed request"), not the status.
+      finished(x, 499);
+      return;
+    }
     const headers: Record<string, string | number> =
       body.length === 0
         ? { server: SERVER_NAME, 'content-length': 0, ...extra }
@@ -259,22 +350,22 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
             ...extra,
           };
     if (closing) headers['connection'] = 'close';
-    res.writeHead(status, headers);
-    res.end(body);
-    finished(req, status, start);
+    x.res.writeHead(status, headers);
+    x.res.end(body);
+    finished(x, status);
   };
 
-  const finished = (req: IncomingMessage, status: number, start: number): void => {
+  const finished = (x: Exchange, status: number): void => {
     inFlight--;
     if (log !== null) {
       writeLog(
         accessLine({
-          client: clientOf(req.socket),
-          method: req.method ?? '-',
-          target: req.url ?? '-',
-          httpVersion: req.httpVersion,
+          client: x.client,
+          method: x.req.method ?? '-',
+          target: x.req.url ?? '-',
+          httpVersion: x.req.httpVersion,
           status,
-          ms: performance.now() - start,
+          ms: performance.now() - x.start,
         }),
       );
     }
@@ -290,20 +381,18 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     }
   };
 
-  const timeit = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    start: number,
-    segment: string,
-  ): Promise<void> => {
+  const timeit = async (x: Exchange, segment: string): Promise<void> => {
     const seconds = parseSeconds(segment, o.maxSeconds);
     if (typeof seconds !== 'number') {
-      answer(req, res, start, 422, seconds);
+      answer(x, 422, seconds);
       return;
     }
     const ms = seconds * o.secondMs;
     if (o.mode === 'blocking') {
       blockingWait(ms);
+      // The answer is written next turn, before any other queued request: the loop first reads
+      // whether the client left during the wait.
+      await new Promise<void>((resolve) => enqueue(resolve, true));
     } else if (o.mode === 'thread') {
       pool ??= new ThreadPoolExecutor({ maxWorkers: o.threads, name: 'tsio-serve' });
       await pool.submit(blockingWait, ms);
@@ -311,33 +400,41 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       // A client that goes away stops its timer; its log line says 499 (nginx's "client closed").
       const aborter = new AbortController();
       const onClose = (): void => {
-        if (!res.writableFinished) aborter.abort();
+        if (!x.res.writableFinished) aborter.abort();
       };
-      res.once('close', onClose);
+      x.res.once('close', onClose);
       try {
         await sleep(ms, undefined, { signal: aborter.signal });
       } catch (e) {
         if (!aborter.signal.aborted) throw e;
-        finished(req, 499, start);
+        finished(x, 499);
         return;
       } finally {
-        res.off('close', onClose);
+        x.res.off('close', onClose);
       }
     }
-    answer(req, res, start, 200, Buffer.from(JSON.stringify(`sleep seconds: ${seconds}`)));
+    answer(x, 200, Buffer.from(JSON.stringify(`sleep seconds: ${seconds}`)));
   };
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const start = performance.now();
-    inFlight++;
-    req.resume(); // a body, if any, is read and dropped
+  const route = (x: Exchange): void => {
     try {
+      const { req } = x;
+      if (
+        req.headers.host === undefined &&
+        req.httpVersionMajor === 1 &&
+        req.httpVersionMinor >= 1
+      ) {
+        answer(
+          x,
+          400,
+          detail('Bad Request: the Host header is missing; HTTP/1.1 requires one (RFC 9112 3.2)'),
+        );
+        return;
+      }
       const target = req.url ?? '/';
       if (target.length > o.maxUrlLength) {
         answer(
-          req,
-          res,
-          start,
+          x,
           414,
           detail(
             `URI Too Long: the request target has ${target.length} bytes; at most ${o.maxUrlLength} are accepted`,
@@ -345,8 +442,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         );
         return;
       }
-      const q = target.indexOf('?');
-      const path = q === -1 ? target : target.slice(0, q);
+      const { path, query } = pathOf(target);
       const isRoot = path === '/';
       let segment: string | undefined;
       if (!isRoot && path.startsWith(TIMEIT)) {
@@ -355,41 +451,50 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         if (slash === -1 && rest !== '') segment = rest;
         else if (slash === rest.length - 1 && slash > 0) {
           // Starlette's redirect_slashes: /timeit/2/ -> 307 /timeit/2
-          const location = `${TIMEIT}${rest.slice(0, -1)}${q === -1 ? '' : target.slice(q)}`;
-          answer(req, res, start, 307, Buffer.alloc(0), { location });
+          const location = `${TIMEIT}${rest.slice(0, -1)}${query}`;
+          answer(x, 307, Buffer.alloc(0), { location });
           return;
         }
       }
       if (!isRoot && segment === undefined) {
-        answer(req, res, start, 404, NOT_FOUND);
+        answer(x, 404, NOT_FOUND);
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        answer(req, res, start, 405, METHOD_NOT_ALLOWED, { allow: ALLOW });
+        answer(x, 405, METHOD_NOT_ALLOWED, { allow: ALLOW });
         return;
       }
       if (isRoot) {
-        answer(req, res, start, 200, HELLO);
+        answer(x, 200, HELLO);
         return;
       }
-      timeit(req, res, start, segment!).catch((e: unknown) => failed(req, res, start, e));
+      timeit(x, segment!).catch((e: unknown) => failed(x, e));
     } catch (e) {
-      failed(req, res, start, e);
+      failed(x, e);
     }
   };
 
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const x: Exchange = { req, res, start: performance.now(), client: clientOf(req.socket) };
+    inFlight++;
+    activity++;
+    req.resume(); // a body, if any, is read and dropped
+    if (o.mode === 'blocking') enqueue(() => route(x));
+    else route(x);
+  };
+
   /** A handler threw: answer a JSON 500 (or drop the connection if the answer had started). */
-  const failed = (req: IncomingMessage, res: ServerResponse, start: number, e: unknown): void => {
+  const failed = (x: Exchange, e: unknown): void => {
     process.stderr.write(
-      `tsio serve: error while answering ${req.method ?? '-'} ${req.url ?? '-'}: ${
+      `tsio serve: error while answering ${x.req.method ?? '-'} ${x.req.url ?? '-'}: ${
         e instanceof Error ? (e.stack ?? e.message) : String(e)
       }\n`,
     );
-    if (res.headersSent) {
-      res.destroy();
-      finished(req, 500, start);
+    if (x.res.headersSent) {
+      x.res.destroy();
+      finished(x, 500);
     } else {
-      answer(req, res, start, 500, INTERNAL_ERROR);
+      answer(x, 500, INTERNAL_ERROR);
     }
   };
 
@@ -420,18 +525,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       reason = 'Request Timeout';
       text = 'Request Timeout: the request was not received in time';
     }
+    const client = clientOf(socket);
     socket.end(rawAnswer(status, reason, detail(text)));
     if (log !== null) {
-      writeLog(
-        accessLine({
-          client: clientOf(socket),
-          method: '',
-          target: '',
-          httpVersion: '1.1',
-          status,
-          ms: 0,
-        }),
-      );
+      writeLog(accessLine({ client, method: '', target: '', httpVersion: '1.1', status, ms: 0 }));
     }
   };
 
@@ -442,10 +539,14 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       requestTimeout: o.requestTimeoutMs,
       keepAliveTimeout: o.keepAliveTimeoutMs,
       connectionsCheckingInterval: 1000,
+      // Node's own answer to a request without Host is a bare 400 with no log line; route()
+      // answers it in JSON and logs it.
+      requireHostHeader: false,
     },
     onRequest,
   );
   server.on('clientError', onClientError);
+  server.on('connection', () => activity++);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error): void => reject(e);
@@ -461,10 +562,19 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;
 
-  const close = async (): Promise<void> => {
+  const close = async (onStopped?: (inFlight: number) => void): Promise<void> => {
     closing = true;
+    // Connections waiting to be accepted, and requests whose bytes arrived but were not read yet
+    // (behind a blocking wait, say), would look idle and be reset: let the loop take them in
+    // first, turn by turn, until a turn brings nothing new.
+    for (let turn = 0; turn < 100; turn++) {
+      const seen = activity;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (turn >= 1 && activity === seen) break;
+    }
+    // server.close() also closes the idle keep-alive connections.
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    onStopped?.(inFlight);
     if (inFlight > 0) await new Promise<void>((resolve) => (onDrained = resolve));
     // Answers written while closing said `Connection: close`; a client that keeps its end open
     // anyway is cut after a moment.
@@ -483,7 +593,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     get inFlight() {
       return inFlight;
     },
-    close: () => (closed ??= close()),
+    close: (onStopped) => (closed ??= close(onStopped)),
   };
 }
 
@@ -497,8 +607,10 @@ The seed's FastAPI server on Node:
   GET /timeit/:seconds   -> waits, then 200 "sleep seconds: N" (a JSON string)
 The answers are byte for byte FastAPI's, so the seed's httpx and aiohttp clients work unchanged.
 Bad seconds (not an integer, negative, over --max-seconds) -> 422 with FastAPI's JSON error body;
-unknown path -> 404 {"detail":"Not Found"}; other methods than GET/HEAD -> 405 with Allow;
-/timeit/N/ -> 307 to /timeit/N; a URL over 8 KiB -> 414; a head over 16 KiB -> 431.
+Seconds are read as Python's int() reads them (" 1", "1_0", "+3", "007" are accepted).
+Unknown path -> 404 {"detail":"Not Found"}; other methods than GET/HEAD -> 405 with Allow;
+/timeit/N/ -> 307 to /timeit/N; a URL over 8 KiB -> 414; a head over 16 KiB -> 431; an
+HTTP/1.1 request without Host -> 400.
 
 Options:
   --mode MODE          how /timeit waits (default async):
@@ -516,11 +628,12 @@ Options:
   -h, --help           show this text
 
 Output: the first line on stdout is 'tsio serve: listening on http://HOST:PORT (mode M)', then
-one access-log line per request: client - "METHOD TARGET HTTP/1.1" STATUS REASON DURATION.
+one access-log line per request: client - "METHOD TARGET HTTP/1.1" STATUS REASON DURATION
+(499 Client Closed Request: the client left before its answer was written).
 
-Stopping: Ctrl+C (SIGINT) or SIGTERM stops accepting, lets in-flight requests finish, closes idle
-keep-alive connections and the thread pool, and exits 0. A second signal exits at once with 130
-(SIGINT) or 143 (SIGTERM). A port already in use, or any other listen error: exit 1.
+Stopping: Ctrl+C (SIGINT) or SIGTERM takes in the requests already sent, stops accepting, lets
+in-flight requests finish, closes idle keep-alive connections and the thread pool, and exits 0.
+A second signal exits at once with 130 (SIGINT) or 143 (SIGTERM). A port already in use, or any other listen error: exit 1.
 
 Examples:
   tsio serve                                   http://127.0.0.1:8000/timeit/2
@@ -606,12 +719,14 @@ async function run(argv: readonly string[]): Promise<number> {
         process.exit(SIGNAL_EXIT[signal]);
       }
       stopping = true;
-      const n = server.inFlight;
-      process.stderr.write(
-        `tsio serve: ${signal} received, finishing ${n} in-flight request${n === 1 ? '' : 's'} ` +
-          `(send it again to exit at once)\n`,
-      );
-      server.close().then(
+      // Counted once the requests already sent are taken in (see RunningServer.close).
+      const onStopped = (n: number): void => {
+        process.stderr.write(
+          `tsio serve: ${signal} received, no longer accepting; finishing ${n} in-flight ` +
+            `request${n === 1 ? '' : 's'} (send it again to exit at once)\n`,
+        );
+      };
+      server.close(onStopped).then(
         () => {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);

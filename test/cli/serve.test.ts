@@ -574,3 +574,168 @@ describe('startServer / close (in process)', () => {
     assert.ok(Buffer.isBuffer(parseSeconds('0x10', 60)));
   });
 });
+
+describe('tsio serve: review fixes', () => {
+  test('blocking: SIGTERM answers every request already sent, even those queued behind the wait', async (t) => {
+    for (let round = 0; round < 4; round++) {
+      const cli = await serve(t, ['--mode', 'blocking', '--second-ms', '200', '--quiet']);
+      const all = Promise.all(
+        Array.from({ length: 5 }, () => get(`${cli.url}/timeit/1`).catch((e: Error) => e)),
+      );
+      await delay(300); // the requests are sent; the server is in one of its waits
+      cli.child.kill('SIGTERM');
+      const answers = await all;
+      for (const a of answers) {
+        assert.ok(!(a instanceof Error), `round ${round}: ${a instanceof Error ? a.message : ''}`);
+        assert.equal(a.status, 200);
+        assert.equal(a.body, '"sleep seconds: 1"');
+      }
+      assert.equal((await cli.exited).code, 0);
+      // The ones still queued when the signal was handled are counted in flight.
+      const m = /finishing (\d+) in-flight/.exec(cli.stderr());
+      assert.ok(m !== null && Number(m[1]) >= 1, cli.stderr());
+      assert.ok(answers.some((a) => !(a instanceof Error) && a.headers['connection'] === 'close'));
+    }
+  });
+
+  test('a client that left is logged 499 Client Closed Request with its address, in every mode', async (t) => {
+    for (const mode of ['async', 'thread', 'blocking']) {
+      const cli = await serve(t, ['--mode', mode, '--second-ms', '300']);
+      const req = httpRequest(`${cli.url}/timeit/2`, { agent: false });
+      req.on('error', () => undefined);
+      req.end();
+      await delay(150); // the request reached the server and waits
+      req.destroy();
+      await until('its log line', () => cli.stdout().includes('/timeit/2'));
+      const line = cli.stdout().trim().split('\n').at(-1)!;
+      assert.match(
+        line,
+        /^127\.0\.0\.1:\d+ - "GET \/timeit\/2 HTTP\/1\.1" 499 Client Closed Request [\d.]+ ms$/,
+        mode,
+      );
+      // The server is still fine.
+      assert.equal((await get(`${cli.url}/`)).status, 200);
+    }
+  });
+
+  test('a request without Host -> JSON 400 saying so, logged; HTTP/1.0 needs none', async (t) => {
+    const cli = await serve(t);
+    const answer = await raw(cli.port, 'GET / HTTP/1.1\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(answer, /content-type: application\/json/i);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { detail: string };
+    assert.match(body.detail, /Host header is missing/);
+    await until('its log line', () => cli.stdout().includes('"GET / HTTP/1.1" 400'));
+    assert.match(cli.stdout(), /127\.0\.0\.1:\d+ - "GET \/ HTTP\/1\.1" 400 Bad Request [\d.]+ ms/);
+    const old = await raw(cli.port, 'GET / HTTP/1.0\r\n\r\n');
+    assert.match(old, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(old.endsWith('{"Hello":"World"}'));
+  });
+
+  test('absolute-form request targets are routed on their path (RFC 9112 3.2.2)', async (t) => {
+    const cli = await serve(t, ['--second-ms', '0', '--quiet']);
+    const send = (target: string): Promise<string> =>
+      raw(
+        cli.port,
+        `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${cli.port}\r\nConnection: close\r\n\r\n`,
+      );
+    const base = `http://127.0.0.1:${cli.port}`;
+    const timeit = await send(`${base}/timeit/0`);
+    assert.match(timeit, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(timeit.endsWith('"sleep seconds: 0"'));
+    assert.ok((await send(`${base}/timeit/2?x=y`)).endsWith('"sleep seconds: 2"'));
+    assert.ok((await send(base)).endsWith('{"Hello":"World"}'));
+    assert.ok((await send(`${base}?a=b`)).endsWith('{"Hello":"World"}'));
+    assert.match(
+      await send(`${base}/timeit/2/?a=b`),
+      /^HTTP\/1\.1 307 [^]*location: \/timeit\/2\?a=b\r\n/i,
+    );
+    assert.match(await send(`${base}/nope`), /^HTTP\/1\.1 404 /);
+  });
+
+  test("seconds with white space or '_' between digits are read as Python's int() reads them", async (t) => {
+    const cli = await serve(t, ['--second-ms', '0', '--quiet']);
+    for (const [segment, n] of [
+      ['%201', 1],
+      ['1%20', 1],
+      ['%091%0A', 1],
+      ['1_0', 10],
+      ['+1_0', 10],
+      ['%D9%A3', 3], // ARABIC-INDIC DIGIT THREE
+    ] as const) {
+      const res = await get(`${cli.url}/timeit/${segment}`);
+      assert.equal(res.status, 200, segment);
+      assert.equal(res.body, `"sleep seconds: ${n}"`, segment);
+    }
+    for (const segment of ['1__0', '_1', '1_', '+_1', '-%201', '%E2%80%8B1', '1%201']) {
+      const res = await get(`${cli.url}/timeit/${segment}`);
+      assert.equal(res.status, 422, segment);
+      assert.equal(detail422(res.body).type, 'type_error.integer', segment);
+    }
+  });
+
+  test('parseSeconds agrees with pydantic v1 (len <= 4300, then int(v))', (t) => {
+    const samples = [
+      ' 1',
+      '\t1\n',
+      '\v1\f',
+      '\r1 ',
+      '1_0',
+      '1__0',
+      '_1',
+      '1_',
+      '+_1',
+      '+1_0',
+      '-1_0',
+      '0_0',
+      '\u00851',
+      '\u00a01',
+      '\u30001',
+      '1\u2028',
+      '\u0663',
+      '\u0661\u0660',
+      '\uff15',
+      '\u{1d7d9}',
+      '\ufeff1',
+      '\u200b1',
+      '\x1c1',
+      '\x7f1',
+      '- 1',
+      '1 1',
+      '',
+      ' ',
+      '1.0',
+      '0x1',
+      '٣_٣',
+      `${'0'.repeat(4299)}7`,
+      `${'0'.repeat(4300)}7`,
+    ];
+    const python = '/usr/bin/python3';
+    const script =
+      'import json,sys\nfor s in json.load(sys.stdin):\n  try: print(json.dumps(int(s) if len(s) <= 4300 else None))\n  except ValueError: print("null")';
+    const r = spawnSync(python, ['-c', script], {
+      input: JSON.stringify(samples),
+      encoding: 'utf8',
+    });
+    if (r.error !== undefined || r.status !== 0) {
+      t.skip(`${python} is not usable`);
+      return;
+    }
+    const want = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as number | null);
+    samples.forEach((s, i) => {
+      const got = parseSeconds(encodeURIComponent(s), 1000);
+      const w = want[i]!;
+      if (w === null) {
+        assert.ok(Buffer.isBuffer(got), JSON.stringify(s));
+        assert.equal(detail422(got.toString()).type, 'type_error.integer', JSON.stringify(s));
+      } else if (w < 0 || w > 1000) {
+        assert.ok(Buffer.isBuffer(got), JSON.stringify(s));
+      } else {
+        assert.equal(got, w, JSON.stringify(s));
+      }
+    });
+  });
+});
