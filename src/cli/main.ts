@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
+import { brokenPipe, pipeBroken } from './broken-pipe.js';
 import type { Command } from './command.js';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -41,7 +42,7 @@ Options:
   -v, --version  print tsio's version
 
 Examples:
-  tsio demo                 run every demo (about 8 s)
+  tsio demo                 run every demo (about 10 s)
   tsio serve --port 8000    serve http://127.0.0.1:8000/timeit/2
   tsio status https://example.com -f urls.txt --format json
 `;
@@ -77,10 +78,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// A reader that goes away (`tsio status ... | head`) is not an error.
+// A reader that goes away (`tsio status ... | head`) is not an error: the process exits at once,
+// unless the command installed a hook to stop its work first (`onBrokenPipe`, used by `demo`).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (e.code === 'EPIPE' || (e.code === 'ERR_STREAM_DESTROYED' && pipeBroken())) {
+      brokenPipe();
+      return;
+    }
     throw e;
   });
 }

@@ -169,6 +169,28 @@ const LANE_MAX = 22;
 const NOTE_MAX = 24;
 const KIND_ORDER: readonly SpanKind[] = ['async', 'busy', 'queued', 'mark'];
 
+/** The narrowest timeline `tsio demo` draws (also the least `--width` accepts). */
+export const MIN_WIDTH = 60;
+/** The widest timeline drawn by default on a terminal (`--width` allows more). */
+export const MAX_AUTO_WIDTH = 120;
+/** The width drawn by default when stdout is not a terminal. */
+export const PIPE_WIDTH = 100;
+
+/**
+ * The default timeline width for a terminal of `columns` columns (`undefined` when stdout is not
+ * a terminal): the terminal's width between {@link MIN_WIDTH} and {@link MAX_AUTO_WIDTH}, or
+ * {@link PIPE_WIDTH} when there is no terminal or it does not say how wide it is.
+ *
+ * @example
+ * ```ts
+ * autoWidth(process.stdout.isTTY ? process.stdout.columns : undefined);
+ * ```
+ */
+export function autoWidth(columns: number | undefined): number {
+  if (columns === undefined || !Number.isFinite(columns) || columns <= 0) return PIPE_WIDTH;
+  return Math.min(MAX_AUTO_WIDTH, Math.max(MIN_WIDTH, Math.floor(columns)));
+}
+
 /** Formats a duration in milliseconds for people: `0.4 ms`, `12 ms`, `1,234 ms`, `12.3 s`. */
 export function formatMs(ms: number): string {
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;

@@ -79,7 +79,12 @@ export function buildTrace(sections: readonly TraceSection[]): TraceDocument {
   return { traceEvents: events, displayTimeUnit: 'ms' };
 }
 
+/** The trace of `sections` as the text of a trace file (JSON and a newline). */
+export function traceText(sections: readonly TraceSection[]): string {
+  return JSON.stringify(buildTrace(sections)) + '\n';
+}
+
 /** Writes the trace of `sections` to `file` as JSON. */
 export async function writeTrace(file: string, sections: readonly TraceSection[]): Promise<void> {
-  await writeFile(file, JSON.stringify(buildTrace(sections)) + '\n');
+  await writeFile(file, traceText(sections));
 }

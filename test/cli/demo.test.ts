@@ -4,6 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,10 +54,11 @@ interface TraceSection {
 const { DEMOS } = (await import(dist('demos/index.js'))) as {
   DEMOS: readonly { name: string; title: string; python: string }[];
 };
-const { Timeline, renderTimeline, formatMs } = (await import(dist('timeline.js'))) as {
+const { Timeline, renderTimeline, formatMs, autoWidth } = (await import(dist('timeline.js'))) as {
   Timeline: new (clock?: () => number) => TimelineInstance;
   renderTimeline(spans: readonly Span[], options?: RenderOptions): string;
   formatMs(ms: number): string;
+  autoWidth(columns: number | undefined): number;
 };
 const { buildTrace } = (await import(dist('trace.js'))) as {
   buildTrace(sections: readonly TraceSection[]): {
@@ -75,15 +78,25 @@ interface Outcome {
 
 /** Runs `tsio demo ...args` to its end (killed after `limit` ms) and collects its output. */
 function tsio(args: readonly string[], limit = 60_000): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'demo', ...args], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  return start(args, limit).done;
+}
+
+/** Starts `tsio demo ...args`: the child (to signal it) and its outcome. */
+function start(
+  args: readonly string[],
+  limit = 60_000,
+): { child: ChildProcess; done: Promise<Outcome> } {
+  const child = spawn(process.execPath, [MAIN, 'demo', ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const done = new Promise<Outcome>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // A test that closes stdout on purpose (EPIPE) destroys the stream: no error then.
+    child.stdout.on('error', () => undefined);
     const timer = setTimeout(() => child.kill('SIGKILL'), limit);
     child.on('error', (e) => {
       clearTimeout(timer);
@@ -94,6 +107,40 @@ function tsio(args: readonly string[], limit = 60_000): Promise<Outcome> {
       resolve({ code, stdout, stderr });
     });
   });
+  return { child, done };
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The pids of the live (not zombie) children of `pid`, read from /proc (Linux). */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === pid && fields[0] !== 'Z') found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** Whether process `pid` is still running (not a zombie). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 interface JsonReport {
@@ -264,6 +311,141 @@ describe('tsio demo (spawned)', () => {
     }
   });
 
+  test('an unwritable --trace path is a usage error before anything runs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tsio-demo-'));
+    try {
+      const missing = join(dir, 'no-such-dir', 'x.json');
+      const noDir = await tsio(['tasks', '--json', '--trace', missing, ...QUICK]);
+      assert.equal(noDir.code, 2);
+      assert.equal(noDir.stdout, '');
+      assert.equal(
+        noDir.stderr.split('\n')[0],
+        `tsio demo: cannot write the trace to ${JSON.stringify(missing)}: its directory does not exist`,
+      );
+      assert.match(noDir.stderr, /Run 'tsio demo --help' for usage/);
+      assert.doesNotMatch(noDir.stderr, /\n\s+at /); // no stack
+      const isDir = await tsio(['tasks', '--trace', dir, ...QUICK]);
+      assert.equal(isDir.code, 2);
+      assert.equal(isDir.stdout, '');
+      assert.match(
+        isDir.stderr,
+        new RegExp(`cannot write the trace to "${dir}": it is a directory\n`),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(
+    'a trace that fails to be written at the end: one line, exit 1, JSON printed',
+    {
+      skip: process.platform !== 'linux' && 'needs /dev/full',
+    },
+    async () => {
+      // /dev/full opens for writing and fails every write with ENOSPC.
+      const { code, stdout, stderr } = await tsio([
+        'tasks',
+        '--json',
+        '--trace',
+        '/dev/full',
+        ...QUICK,
+      ]);
+      assert.equal(code, 1);
+      const report = JSON.parse(stdout) as JsonReport;
+      assert.equal(report.ok, true);
+      assert.deepEqual(
+        report.demos.map((d) => d.name),
+        ['tasks'],
+      );
+      assert.match(stderr, /^tsio demo: could not write the trace to "\/dev\/full": .*\n$/);
+      assert.equal(stderr.split('\n').length, 2, stderr); // one line
+    },
+  );
+
+  test('SIGINT with --json and --trace: the document and the trace are still written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tsio-demo-'));
+    try {
+      const file = join(dir, 'run.json');
+      // --real: process-pool's a(60) takes 6 s, so the signal surely arrives while it runs.
+      const run = start(['process-pool', 'cpu', '--real', '--json', '--trace', file]);
+      await delay(1500);
+      run.child.kill('SIGINT');
+      const { code, stdout, stderr } = await run.done;
+      assert.equal(code, 130, stderr);
+      const report = JSON.parse(stdout) as JsonReport & { interrupted: boolean };
+      assert.equal(report.interrupted, true);
+      assert.equal(report.ok, false);
+      assert.equal(report.demos.length, 1); // cpu never started
+      const demo = report.demos[0]! as JsonReport['demos'][number] & {
+        interrupted?: boolean;
+        error?: string;
+      };
+      assert.equal(demo.name, 'process-pool');
+      assert.equal(demo.interrupted, true);
+      assert.equal(demo.ok, false);
+      assert.equal(demo.error, undefined);
+      assert.ok(report.totalMs < 5000, `cancelled, not finished: ${report.totalMs} ms`);
+      const trace = JSON.parse(await readFile(file, 'utf8')) as { traceEvents: TraceEvent[] };
+      assert.deepEqual(
+        trace.traceEvents.filter((e) => e.name === 'process_name').map((e) => e.args?.['name']),
+        ['1 process-pool'],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const [name, signal, exit] of [
+    ['clients', 'SIGTERM', 143],
+    ['cpu', 'SIGINT', 130],
+  ] as const) {
+    test(`${signal} during ${name}: reported as interrupted, not failed; exit ${exit}`, async () => {
+      const run = start([name, '--real']);
+      await delay(1200);
+      run.child.kill(signal);
+      const { code, stdout, stderr } = await run.done;
+      assert.equal(code, exit, stderr);
+      assert.match(stdout, /\n {3}INTERRUPTED after /);
+      assert.match(
+        stdout,
+        new RegExp(`interrupted after .*: 0 of 1 demos finished \\(${name} was cancelled\\)`),
+      );
+      assert.doesNotMatch(stdout, /failed|FAILED/);
+      assert.equal(stderr, '');
+    });
+  }
+
+  test(
+    'a closed stdout (EPIPE) cancels the run, stops every worker process, exit 0',
+    {
+      skip: process.platform !== 'linux' && 'reads /proc',
+    },
+    async () => {
+      const run = start(['process-pool']);
+      const pid = run.child.pid!;
+      const workers = new Set<number>();
+      let closed = false;
+      run.child.stdout!.once('data', () => {
+        // The heading has arrived: close the pipe, so the next line written fails with EPIPE.
+        run.child.stdout!.destroy();
+        closed = true;
+      });
+      let exited = false;
+      const outcome = run.done.finally(() => (exited = true));
+      while (!exited) {
+        for (const child of childrenOf(pid)) workers.add(child);
+        await delay(10);
+      }
+      const { code, stderr } = await outcome;
+      assert.ok(closed);
+      assert.equal(code, 0, stderr);
+      assert.equal(stderr, '');
+      assert.ok(workers.size > 0, 'the pool started worker processes');
+      const survivors = [...workers].filter(alive);
+      assert.deepEqual(survivors, [], 'no worker process outlives the command');
+    },
+  );
+
   test('an unknown demo is a usage error that lists the demos', async () => {
     const { code, stdout, stderr } = await tsio(['tasks', 'nope']);
     assert.equal(code, 2);
@@ -354,6 +536,76 @@ describe('runDemos', () => {
     assert.match(text, /FAILED: Error: boom went the demo/);
     assert.match(text, /total: 200 ms = 2\.00 seed s {2}two seed seconds/);
     assert.match(text, /1 of 2 demos failed: boom/);
+  });
+
+  test('an abort cancels the current demo: interrupted, not failed; no demo after it', async () => {
+    let text = '';
+    const controller = new AbortController();
+    const waits: FakeDemo = {
+      name: 'waits',
+      title: 'waits for the signal',
+      python: 'await asyncio.sleep(60)',
+      seed: '-',
+      run: (ctx) =>
+        new Promise<void>((_resolve, reject) => {
+          const signal = (ctx as Ctx & { signal: AbortSignal }).signal;
+          signal.addEventListener('abort', () => reject(new Error('fetch failed')), {
+            once: true,
+          });
+          setTimeout(() => controller.abort(), 10);
+        }),
+    };
+    let ranAfter = false;
+    const after: FakeDemo = {
+      name: 'after',
+      title: 'never runs',
+      python: 'pass',
+      seed: '-',
+      run: async () => {
+        ranAfter = true;
+      },
+    };
+    const report = (await runDemos([waits, after], {
+      second: 100,
+      json: false,
+      color: false,
+      ascii: false,
+      width: 80,
+      write: (t: string) => (text += t),
+      signal: controller.signal,
+    })) as Report & { interrupted: boolean };
+    assert.equal(ranAfter, false);
+    assert.equal(report.ok, false);
+    assert.equal(report.interrupted, true);
+    assert.equal(report.demos.length, 1);
+    const demo = report.demos[0]! as Report['demos'][number] & { interrupted?: boolean };
+    assert.equal(demo.interrupted, true);
+    assert.equal(demo.error, undefined);
+    assert.match(text, /INTERRUPTED after /);
+    assert.match(text, /interrupted after .*: 0 of 2 demos finished \(waits was cancelled\)/);
+    assert.doesNotMatch(text, /FAILED|failed/);
+  });
+});
+
+describe('autoWidth', () => {
+  test("a terminal's columns, at least 60 and at most 120; 100 without a terminal", () => {
+    assert.equal(autoWidth(30), 60);
+    assert.equal(autoWidth(59), 60);
+    assert.equal(autoWidth(60), 60);
+    assert.equal(autoWidth(87), 87);
+    assert.equal(autoWidth(120), 120);
+    assert.equal(autoWidth(200), 120);
+    assert.equal(autoWidth(undefined), 100);
+    assert.equal(autoWidth(0), 100); // a terminal that does not say
+  });
+
+  test('a narrow terminal draws the timelines as --width 60 does', async () => {
+    const picture = (width: number): string =>
+      renderTimeline([{ lane: 'a lane', label: 'x', start: 0, end: 10, kind: 'async' }], {
+        width,
+      });
+    assert.equal(picture(autoWidth(30)), picture(60));
+    assert.notEqual(picture(30), picture(60));
   });
 });
 

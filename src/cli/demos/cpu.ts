@@ -10,6 +10,7 @@ import { gather } from '../../index.js';
 import { ProcessPoolExecutor, ThreadPoolExecutor } from '../../executors/index.js';
 import type { Executor } from '../../executors/index.js';
 import type { Demo, DemoContext, Timed } from './demo.js';
+import { CANCEL_GRACE_MS } from './map-order.js';
 
 /** CPU work: `rounds` steps of a linear congruential generator. Self-contained (sent as source). */
 function spin(rounds: number): Timed<number> {
@@ -36,13 +37,13 @@ function calibrate(ms: number): number {
 }
 
 /** Starts every worker of `pool` (they start on demand) and returns how long that took. */
-async function warmUp(pool: Executor, workers: number): Promise<number> {
+async function warmUp(pool: Executor, workers: number, signal: AbortSignal): Promise<number> {
   const start = performance.now();
   const block = (ms: number): number => {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     return ms;
   };
-  await gather(Array.from({ length: workers }, () => pool.submit(block, 20)));
+  await gather(Array.from({ length: workers }, () => pool.submitWith({ signal }, block, 20)));
   return performance.now() - start;
 }
 
@@ -55,7 +56,10 @@ async function runOn(
   rounds: number,
 ): Promise<number> {
   const start = ctx.timeline.now();
-  const done = await gather(Array.from({ length: jobs }, () => pool.submit(spin, rounds)));
+  const { signal } = ctx;
+  const done = await gather(
+    Array.from({ length: jobs }, () => pool.submitWith({ signal }, spin, rounds)),
+  );
   const took = ctx.timeline.now() - start;
   for (const t of done) ctx.timeline.add(t.worker, 'spin', t.start, t.end, 'busy');
   return took;
@@ -81,6 +85,9 @@ export const cpu: Demo = {
 
     let start = timeline.now();
     for (let i = 0; i < jobs; i++) {
+      // The serial jobs block the event loop: let a signal (Ctrl-C) in between two of them.
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (ctx.signal.aborted) throw ctx.signal.reason;
       const t = spin(rounds);
       timeline.add('main thread', 'spin', t.start, t.end, 'busy');
     }
@@ -89,7 +96,7 @@ export const cpu: Demo = {
 
     const measure = async (kind: string, pool: Executor): Promise<number> => {
       start = timeline.now();
-      const startup = await warmUp(pool, workers);
+      const startup = await warmUp(pool, workers, ctx.signal);
       timeline.add(`${kind} start-up`, `${workers} workers`, start, timeline.now(), 'queued');
       ctx.time(`${kind}Startup`, startup, `starting ${workers} ${kind} (not counted below)`);
       const took = await runOn(ctx, pool, kind, jobs, rounds);
@@ -104,11 +111,19 @@ export const cpu: Demo = {
       return speedup;
     };
     {
-      await using threads = new ThreadPoolExecutor({ maxWorkers: workers, name: 'threads' });
+      await using threads = new ThreadPoolExecutor({
+        maxWorkers: workers,
+        name: 'threads',
+        gracePeriod: CANCEL_GRACE_MS,
+      });
       await measure('threads', threads);
     }
     {
-      await using processes = new ProcessPoolExecutor({ maxWorkers: workers, name: 'processes' });
+      await using processes = new ProcessPoolExecutor({
+        maxWorkers: workers,
+        name: 'processes',
+        gracePeriod: CANCEL_GRACE_MS,
+      });
       await measure('processes', processes);
     }
     ctx.note(

@@ -8,6 +8,12 @@ import { ProcessPoolExecutor, ThreadPoolExecutor } from '../../executors/index.j
 import type { Demo, Timed } from './demo.js';
 import { drawPoolTask } from './pool-task.js';
 
+/**
+ * Milliseconds a cancelled task may keep its worker (blocked in `Atomics.wait`, it cannot see the
+ * abort) before the worker is stopped: Ctrl-C closes the demo's pool at once.
+ */
+export const CANCEL_GRACE_MS = 50;
+
 /** The seed's `a(n)`: `time.sleep(n); return n`, blocking its worker; `unit` is one second in ms. */
 function a(n: number, unit: number): Timed<number> {
   const start = performance.timeOrigin + performance.now();
@@ -37,11 +43,15 @@ export const mapOrder: Demo = {
   seed: 'lines 583-617 (多线程)',
   async run(ctx) {
     const { timeline, signal } = ctx;
-    await using executor = new ThreadPoolExecutor({ maxWorkers: 10, name: 'executor' });
+    await using executor = new ThreadPoolExecutor({
+      maxWorkers: 10,
+      name: 'executor',
+      gracePeriod: CANCEL_GRACE_MS,
+    });
 
     // 方法一: submit returns at once; done() says whether it has finished; result() gives it.
     let submitted = timeline.now();
-    const z = executor.submit(a, 1, ctx.second);
+    const z = executor.submitWith({ signal }, a, 1, ctx.second);
     ctx.log(`z = submit(a, 1); z.done() = ${z.done()}`);
     await timeline.span('main', 'sleep(2)', () => sleep(2 * ctx.second, undefined, { signal }));
     ctx.log(
@@ -56,6 +66,7 @@ export const mapOrder: Demo = {
     for await (const data of executor.map(
       aPair,
       SP.map((n) => [n, ctx.second] as const),
+      { signal },
     )) {
       mappedAt.push(timeline.now() - submitted);
       mapped.push(data.value);
@@ -71,7 +82,7 @@ export const mapOrder: Demo = {
 
     // 方法三: submit each, as_completed: results as they finish.
     submitted = timeline.now();
-    const jobs = SP.map((s) => executor.submit(a, s, ctx.second));
+    const jobs = SP.map((s) => executor.submitWith({ signal }, a, s, ctx.second));
     const completed: number[] = [];
     for (const future of asCompleted(jobs)) {
       const data = await future;
@@ -103,18 +114,23 @@ export const processPool: Demo = {
     'executor = ProcessPoolExecutor(max_workers=10); for result in executor.map(a, [60, 30, 40]): print(result)',
   seed: 'lines 619-643 (多进程)',
   async run(ctx) {
-    const { timeline } = ctx;
+    const { timeline, signal } = ctx;
     // The seed's 60 s would make this a one-minute demo: here a seed second is a tenth as long.
     const unit = ctx.second / 10;
     ctx.note(`the seed's 60, 30 and 40 s run at a tenth of the scale: 1 s = ${unit} ms here`);
-    await using executor = new ProcessPoolExecutor({ maxWorkers: 10, name: 'executor' });
+    await using executor = new ProcessPoolExecutor({
+      maxWorkers: 10,
+      name: 'executor',
+      gracePeriod: CANCEL_GRACE_MS,
+    });
     const submitted = timeline.now();
     const results: number[] = [];
     let firstStart = Infinity;
-    for await (const r of executor.map(
-      aPair,
-      [60, 30, 40].map((n) => [n, unit] as const),
-    )) {
+    // executor.map(a, [60, 30, 40]), as submits awaited in input order: map's own signal, as
+    // Python's, cancels only the tasks not started, and Ctrl-C must stop the 60 s one too.
+    const futures = [60, 30, 40].map((n) => executor.submitWith({ signal }, a, n, unit));
+    for (const future of futures) {
+      const r = await future;
       results.push(r.value);
       firstStart = Math.min(firstStart, r.start);
       drawPoolTask(ctx, `a(${r.value})`, submitted, r);

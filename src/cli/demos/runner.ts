@@ -2,6 +2,8 @@
  * Runs a list of demos one after another: a heading for each, its log lines, its measured times
  * and its timeline on stdout (or, with `json`, nothing until one JSON document at the end), and a
  * report per demo for `--json` and `--trace`. A demo that throws is reported and the run goes on.
+ * When the signal aborts (Ctrl-C, SIGTERM, a closed pipe), the current demo is cancelled (its pools
+ * and servers closed), reported as interrupted, never as failed, and no further demo starts.
  */
 import { renderTimeline, formatMs, Timeline, wallClock } from '../timeline.js';
 import type { Span } from '../timeline.js';
@@ -22,7 +24,7 @@ export interface RunOptions {
   readonly width: number;
   /** Where text goes (stdout). */
   readonly write: (text: string) => void;
-  /** Stops the run after the current demo. */
+  /** Cancels the current demo and stops the run. */
   readonly signal: AbortSignal;
 }
 
@@ -33,6 +35,8 @@ export interface DemoReport {
   readonly python: string;
   readonly seed: string;
   ok: boolean;
+  /** True when the run was interrupted while this demo ran and it stopped (`ok` is then false). */
+  interrupted?: boolean;
   /** The error's message and stack, when it threw. */
   error?: string;
   /** Milliseconds from the start of the run to the start of the demo. */
@@ -51,6 +55,8 @@ export interface DemoReport {
 export interface RunReport {
   readonly second: number;
   readonly ok: boolean;
+  /** True when the signal aborted: the demos after the last one reported did not run. */
+  readonly interrupted: boolean;
   readonly totalMs: number;
   readonly demos: DemoReport[];
 }
@@ -127,8 +133,14 @@ export async function runDemos(demos: readonly Demo[], options: RunOptions): Pro
         await demo.run(ctx);
       } catch (e) {
         report.ok = false;
-        report.error = describeError(e);
-        line(red(`FAILED: ${report.error.split('\n')[0] ?? ''}`));
+        if (options.signal.aborted) {
+          // Whatever it threw (a CancelledError, an AbortError, a fetch failing), it was stopped.
+          report.interrupted = true;
+          line(red(`INTERRUPTED after ${formatMs(timeline.elapsed())}`));
+        } else {
+          report.error = describeError(e);
+          line(red(`FAILED: ${report.error.split('\n')[0] ?? ''}`));
+        }
       }
       report.durationMs = round(timeline.elapsed());
       report.spans = timeline
@@ -149,10 +161,17 @@ export async function runDemos(demos: readonly Demo[], options: RunOptions): Pro
   }
 
   const totalMs = round(wallClock() - runStart);
-  const failed = reports.filter((r) => !r.ok);
+  const failed = reports.filter((r) => !r.ok && r.interrupted !== true);
+  const cut = reports.find((r) => r.interrupted === true);
+  const finished = reports.length - (cut === undefined ? 0 : 1);
   out('');
   if (options.signal.aborted) {
-    out(red(`interrupted after ${reports.length} of ${demos.length} demos (${formatMs(totalMs)})`));
+    const during = cut === undefined ? '' : ` (${cut.name} was cancelled)`;
+    out(
+      red(
+        `interrupted after ${formatMs(totalMs)}: ${finished} of ${demos.length} demos finished${during}`,
+      ),
+    );
   }
   if (failed.length > 0) {
     const names = failed.map((r) => r.name).join(', ');
@@ -164,6 +183,7 @@ export async function runDemos(demos: readonly Demo[], options: RunOptions): Pro
   return {
     second: options.second,
     ok: failed.length === 0 && !options.signal.aborted,
+    interrupted: options.signal.aborted,
     totalMs,
     demos: reports,
   };
