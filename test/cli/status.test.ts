@@ -12,6 +12,21 @@ import { startStatusServer, type StatusTestServer } from '../fixtures/cli/status
 const MAIN = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 const DIST_CLI = new URL('../../../dist/cli/', import.meta.url);
 
+/** The documented result fields, in order: the JSON keys and the CSV header. */
+const COLUMNS = [
+  'index',
+  'url',
+  'ok',
+  'status',
+  'ms',
+  'attempts',
+  'redirects',
+  'method',
+  'finalUrl',
+  'error',
+  'errorKind',
+];
+
 interface Result {
   index: number;
   url: string;
@@ -490,19 +505,7 @@ describe('tsio status: output formats', () => {
       doc.results.map((r) => r.url),
       tricky(),
     );
-    assert.deepEqual(Object.keys(doc.results[0]!), [
-      'index',
-      'url',
-      'ok',
-      'status',
-      'ms',
-      'attempts',
-      'redirects',
-      'method',
-      'finalUrl',
-      'error',
-      'errorKind',
-    ]);
+    assert.deepEqual(Object.keys(doc.results[0]!), COLUMNS);
     const s = doc.summary;
     assert.deepEqual([s['total'], s['ok'], s['failed'], s['unfinished']], [4, 2, 2, 0]);
     assert.deepEqual(s['statuses'], { 200: 2, 404: 1 });
@@ -529,19 +532,7 @@ describe('tsio status: output formats', () => {
     const run = await status([...tricky(), '--format', 'csv', '--order', 'input']);
     assert.equal(run.code, 1);
     const rows = parseCsv(run.stdout);
-    assert.deepEqual(rows[0], [
-      'index',
-      'url',
-      'ok',
-      'status',
-      'ms',
-      'attempts',
-      'redirects',
-      'method',
-      'finalUrl',
-      'error',
-      'errorKind',
-    ]);
+    assert.deepEqual(rows[0], COLUMNS);
     assert.equal(rows.length, 5);
     for (const row of rows) assert.equal(row.length, 11);
     assert.deepEqual(
