@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { ThreadPoolExecutor } from '../executors/index.js';
 import { sleep } from '../index.js';
+import { checkInteger } from '../internal/validate.js';
 import { choiceOption, flag, intOption, parseCommand, stringOption, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { accessLine, createLineWriter, type LineWriter } from './http-log.js';
@@ -185,7 +186,8 @@ interface Resolved {
   keepAliveTimeoutMs: number;
 }
 
-function checkInt(
+/** `value` (an integer in `[min, max]`, checked as every tsio option is) or `fallback`. */
+function intOr(
   name: string,
   value: number | undefined,
   fallback: number,
@@ -193,11 +195,7 @@ function checkInt(
   max: number,
 ): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new RangeError(
-      `startServer: options.${name} must be an integer from ${min} to ${max}; got ${String(value)}`,
-    );
-  }
+  checkInteger(`options.${name}`, value, min, max);
   return value;
 }
 
@@ -208,25 +206,25 @@ function resolveOptions(o: ServeOptions): Resolved {
       `startServer: options.mode must be one of ${SERVE_MODES.join(', ')}; got ${JSON.stringify(mode)}`,
     );
   }
-  const headersTimeoutMs = checkInt('headersTimeoutMs', o.headersTimeoutMs, 10_000, 1, 3_600_000);
+  const headersTimeoutMs = intOr('headersTimeoutMs', o.headersTimeoutMs, 10_000, 1, 3_600_000);
   return {
     host: o.host ?? '127.0.0.1',
-    port: checkInt('port', o.port, 8000, 0, 65_535),
+    port: intOr('port', o.port, 8000, 0, 65_535),
     mode,
-    threads: checkInt('threads', o.threads, 40, 1, 1024),
-    maxSeconds: checkInt('maxSeconds', o.maxSeconds, 60, 0, 86_400),
-    secondMs: checkInt('secondMs', o.secondMs, 1000, 0, 60_000),
-    maxUrlLength: checkInt('maxUrlLength', o.maxUrlLength, 8192, 16, 1 << 20),
-    maxHeaderSize: checkInt('maxHeaderSize', o.maxHeaderSize, 16_384, 1024, 1 << 20),
+    threads: intOr('threads', o.threads, 40, 1, 1024),
+    maxSeconds: intOr('maxSeconds', o.maxSeconds, 60, 0, 86_400),
+    secondMs: intOr('secondMs', o.secondMs, 1000, 0, 60_000),
+    maxUrlLength: intOr('maxUrlLength', o.maxUrlLength, 8192, 16, 1 << 20),
+    maxHeaderSize: intOr('maxHeaderSize', o.maxHeaderSize, 16_384, 1024, 1 << 20),
     headersTimeoutMs,
-    requestTimeoutMs: checkInt(
+    requestTimeoutMs: intOr(
       'requestTimeoutMs',
       o.requestTimeoutMs,
       Math.max(30_000, headersTimeoutMs),
       headersTimeoutMs,
       3_600_000,
     ),
-    keepAliveTimeoutMs: checkInt('keepAliveTimeoutMs', o.keepAliveTimeoutMs, 5000, 1, 3_600_000),
+    keepAliveTimeoutMs: intOr('keepAliveTimeoutMs', o.keepAliveTimeoutMs, 5000, 1, 3_600_000),
   };
 }
 

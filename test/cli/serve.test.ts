@@ -537,10 +537,15 @@ describe('startServer / close (in process)', () => {
     await server.close();
   });
 
-  test('bad options are RangeErrors naming the option; a listen error rejects', async () => {
-    await assert.rejects(startServer({ port: -1 }), /options\.port must be an integer from 0/);
+  test('bad options are TypeErrors or RangeErrors naming the option; a listen error rejects', async () => {
+    await assert.rejects(startServer({ port: -1 }), {
+      name: 'RangeError',
+      message:
+        /"options\.port" is out of range\. It must be an integer from 0 to 65535\. Received number -1/,
+    });
     await assert.rejects(startServer({ mode: 'fast' }), /options\.mode must be one of/);
-    await assert.rejects(startServer({ threads: 0 }), /options\.threads/);
+    await assert.rejects(startServer({ threads: 0 }), /"options\.threads" is out of range/);
+    await assert.rejects(startServer({ port: '80' as unknown as number }), TypeError);
     const server = await startServer({ port: 0, log: null });
     await assert.rejects(startServer({ port: server.port, log: null }), { code: 'EADDRINUSE' });
     await server.close();
