@@ -18,7 +18,7 @@ import { requestStatus, type Answer } from './request-status.js';
 export interface StatusResult {
   /** The URL's 0-based position in the input. */
   index: number;
-  /** The URL as given. */
+  /** The URL as given, with a password in it shown as `***` (see {@link redactUrl}). */
   url: string;
   /** True when a final response arrived and its status is in the `--ok` ranges. */
   ok: boolean;
@@ -32,7 +32,7 @@ export interface StatusResult {
   redirects: number;
   /** The method of the last request (`HEAD` or `GET`); null for an invalid URL. */
   method: 'HEAD' | 'GET' | null;
-  /** The last URL requested (after redirects); null for an invalid URL. */
+  /** The last URL requested (after redirects), its password as `***`; null for an invalid URL. */
   finalUrl: string | null;
   /** What went wrong when no final response arrived; null otherwise. */
   error: string | null;
@@ -96,6 +96,7 @@ const HEADERS: Readonly<Record<string, string>> = Object.freeze({
   accept: '*/*',
 });
 const BACKOFF_CAP_MS = 30_000;
+type Headers = Readonly<Record<string, string>>;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** A failure of an attempt that is not a transport error: a redirect gone wrong. */
@@ -106,6 +107,73 @@ class RedirectFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/** The bytes of a percent-encoded URL component (`%XX` decoded, anything else as UTF-8). */
+function percentDecode(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  const out = Buffer.alloc(bytes.length);
+  let n = 0;
+  const hex = (i: number): number => {
+    const c = bytes[i];
+    if (c === undefined) return -1;
+    if (c >= 0x30 && c <= 0x39) return c - 0x30;
+    const lower = c | 0x20;
+    return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+  };
+  for (let i = 0; i < bytes.length; i++) {
+    const hi = bytes[i] === 0x25 ? hex(i + 1) : -1;
+    const lo = hi === -1 ? -1 : hex(i + 2);
+    if (lo === -1) {
+      out[n++] = bytes[i]!;
+    } else {
+      out[n++] = hi * 16 + lo;
+      i += 2;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/**
+ * The request headers for `url`: with `Authorization: Basic` when it has credentials
+ * (`user:pass@`, percent-decoded, as curl and aiohttp send them), the plain ones otherwise.
+ *
+ * @example
+ * ```ts
+ * basicAuthHeaders(new URL('http://u:pa%20ss@h/')).authorization; // 'Basic dTpwYSBzcw=='
+ * ```
+ */
+export function basicAuthHeaders(url: URL): Headers {
+  if (url.username === '' && url.password === '') return HEADERS;
+  const token = Buffer.concat([
+    percentDecode(url.username),
+    Buffer.from(':'),
+    percentDecode(url.password),
+  ]).toString('base64');
+  return Object.freeze({ ...HEADERS, authorization: `Basic ${token}` });
+}
+
+/**
+ * `text` (a URL, as given or as `URL.href`) with the password of its `user:password@` replaced
+ * by `***`, so that no output shows it; anything else is returned as it is.
+ *
+ * @example
+ * ```ts
+ * redactUrl('http://user:secret@example.com/a'); // 'http://user:***@example.com/a'
+ * ```
+ */
+export function redactUrl(text: string): string {
+  if (!text.includes('@')) return text;
+  // scheme://authority: the authority ends at / ? # (or \, which http(s) URLs read as /).
+  const m = /^(\s*[A-Za-z][A-Za-z0-9+.-]*:[/\\]*)([^/\\?#]*)/.exec(text);
+  if (m === null) return text;
+  const authority = m[2]!;
+  const at = authority.lastIndexOf('@'); // the userinfo ends at the authority's last @
+  if (at === -1) return text;
+  const colon = authority.indexOf(':');
+  if (colon === -1 || colon > at || colon === at - 1) return text; // no password
+  const start = m[1]!.length;
+  return `${text.slice(0, start + colon + 1)}***${text.slice(start + at)}`;
 }
 
 /**
@@ -130,14 +198,69 @@ export function parseHttpUrl(raw: string): URL | string {
   return url;
 }
 
+const DAYS = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH = MONTHS.join('|');
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+/** IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`. Groups: day, month, year, h, m, s. */
+const IMF_FIXDATE = new RegExp(`^(?:${DAYS}), (\\d{2}) (${MONTH}) (\\d{4}) ${TIME} GMT$`);
+/** RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`. Groups: day, month, 2-digit year, h, m, s. */
+const RFC850_DATE = new RegExp(
+  `^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-(${MONTH})-(\\d{2}) ${TIME} GMT$`,
+);
+/** asctime: `Sun Nov  6 08:49:37 1994`. Groups: month, day, h, m, s, year. */
+const ASCTIME_DATE = new RegExp(`^(?:${DAYS}) (${MONTH}) ([ \\d]\\d) ${TIME} (\\d{4})$`);
+
 /**
- * Milliseconds a `Retry-After` header asks to wait (delay-seconds or an HTTP date), or null
- * when it is absent or unreadable. Dates in the past give 0.
+ * An HTTP-date (RFC 9110 section 5.6.7: IMF-fixdate, or the obsolete RFC 850 and asctime forms)
+ * as milliseconds since the epoch, or null when `text` is none of them or not a real date. Unlike
+ * `Date.parse`, which takes `-5`, `0.5` or `2024` for a date, nothing else is accepted.
+ */
+export function parseHttpDate(text: string, now: number = Date.now()): number | null {
+  // [day, month, year, hours, minutes, seconds], as text
+  let parts: string[];
+  let match: RegExpExecArray | null;
+  if ((match = IMF_FIXDATE.exec(text)) !== null) {
+    parts = match.slice(1);
+  } else if ((match = RFC850_DATE.exec(text)) !== null) {
+    parts = match.slice(1);
+    // A two-digit year more than 50 years ahead is one of the past century (RFC 9110).
+    let year = 2000 + Number(parts[2]);
+    if (year > new Date(now).getUTCFullYear() + 50) year -= 100;
+    parts[2] = String(year);
+  } else if ((match = ASCTIME_DATE.exec(text)) !== null) {
+    const [, month, day, h, m, s, year] = match;
+    parts = [day!, month!, year!, h!, m!, s!];
+  } else {
+    return null;
+  }
+  const month = MONTHS.indexOf(parts[1]!);
+  const [day, year, h, m, s] = [parts[0], parts[2], parts[3], parts[4], parts[5]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (h > 23 || m > 59 || s > 60) return null; // 60: a leap second
+  const date = new Date(Date.UTC(2000, month, day, h, m, Math.min(s, 59)));
+  date.setUTCFullYear(year, month, day); // Date.UTC would read a year 0-99 as 1900-1999
+  // 31 Feb and the like roll over into the next month: not a date.
+  if (day < 1 || date.getUTCMonth() !== month || date.getUTCDate() !== day) return null;
+  return date.getTime();
+}
+
+/**
+ * Milliseconds a `Retry-After` header asks to wait, or null when it is absent or not valid: only
+ * delay-seconds (a non-negative integer) or an HTTP-date (see {@link parseHttpDate}) counts;
+ * anything else (`-5`, `1.5`, `2024`, `3, 4`) is ignored and the usual backoff applies. Dates in
+ * the past give 0.
  *
  * @example
  * ```ts
  * parseRetryAfter('2'); // 2000
  * parseRetryAfter(new Date(Date.now() + 5000).toUTCString()); // about 5000
+ * parseRetryAfter('1.5'); // null
  * ```
  */
 export function parseRetryAfter(
@@ -147,9 +270,8 @@ export function parseRetryAfter(
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (text === undefined || text === '') return null;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, date - now);
+  const date = parseHttpDate(text, now);
+  return date === null ? null : Math.max(0, date - now);
 }
 
 /**
@@ -173,6 +295,21 @@ interface Classified {
 }
 
 const TLS_CODE = /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|EPROTO$)/;
+
+/**
+ * True for an error of undici's HTTP parser: the server answered something that is not HTTP.
+ * undici 7's `HTTPParserError` often has no `code` (`HPE_...` only for some parser errors), so
+ * its name counts too, and an `HPE_` code or message where there is one.
+ */
+function isParserError(e: unknown): boolean {
+  const err = e as { name?: unknown; code?: unknown; message?: unknown } | null;
+  if (err === null || typeof err !== 'object') return false;
+  return (
+    err.name === 'HTTPParserError' ||
+    (typeof err.code === 'string' && err.code.startsWith('HPE_')) ||
+    (typeof err.message === 'string' && err.message.startsWith('HPE_'))
+  );
+}
 
 /** Turns an attempt's error into a kind, a message and whether a retry may help. */
 export function classifyError(e: unknown, timeoutMs: number): Classified {
@@ -214,7 +351,7 @@ export function classifyError(e: unknown, timeoutMs: number): Classified {
   }
   if (TLS_CODE.test(code)) return say('TLS error', false);
   if (
-    code.startsWith('HPE_') ||
+    isParserError(e) ||
     code === 'UND_ERR_INFO' ||
     code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
   ) {
@@ -226,6 +363,11 @@ export function classifyError(e: unknown, timeoutMs: number): Classified {
 /** Where an attempt got to: read after a failure to report how far it went. */
 interface AttemptState {
   url: URL;
+  /**
+   * The headers for `url`: with the credentials of the URL given (see {@link basicAuthHeaders})
+   * until a redirect leaves its origin.
+   */
+  headers: Headers;
   method: 'HEAD' | 'GET';
   redirects: number;
   /** Set once the server showed it does not do HEAD: later attempts use GET at once. */
@@ -240,7 +382,7 @@ function send(ctx: CheckContext, state: AttemptState, attempt: Attempt): Promise
       origin: state.url.origin,
       path: state.url.pathname + state.url.search,
       method: state.method,
-      headers: HEADERS,
+      headers: state.headers,
       timeoutMs: ctx.timeoutMs,
     },
     attempt,
@@ -250,10 +392,7 @@ function send(ctx: CheckContext, state: AttemptState, attempt: Attempt): Promise
 /** Errors on a HEAD that suggest the server mishandles HEAD (it hung up or sent garbage). */
 function suggestsNoHead(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
-  return (
-    typeof code === 'string' &&
-    (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code.startsWith('HPE_'))
-  );
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || isParserError(e);
 }
 
 /** The server at `state.url` said it does not do HEAD: GET from now on, for its other URLs too. */
@@ -305,29 +444,35 @@ async function attemptOnce(
     } catch {
       throw new RedirectFailure(
         'bad redirect',
-        `bad redirect: Location ${JSON.stringify(location)} is not a URL`,
+        `bad redirect: Location ${JSON.stringify(redactUrl(location))} is not a URL`,
       );
     }
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
       throw new RedirectFailure(
         'bad redirect',
-        `bad redirect: Location ${JSON.stringify(location)} is not http(s)`,
+        `bad redirect: Location ${JSON.stringify(redactUrl(location))} is not http(s)`,
       );
     }
     if (state.redirects >= ctx.maxRedirects) {
       throw new RedirectFailure(
         'too many redirects',
-        `too many redirects: more than ${ctx.maxRedirects} (--max-redirects), next ${next.href}`,
+        `too many redirects: more than ${ctx.maxRedirects} (--max-redirects), next ${redactUrl(next.href)}`,
       );
     }
     if (visited.has(next.href)) {
       throw new RedirectFailure(
         'redirect loop',
-        `redirect loop: ${state.url.href} redirects back to ${next.href}, already visited`,
+        `redirect loop: ${redactUrl(state.url.href)} redirects back to ${redactUrl(next.href)}, already visited`,
       );
     }
     visited.add(next.href);
     state.redirects++;
+    // Credentials go to the origin they were given for only (as curl and aiohttp do): a redirect
+    // elsewhere drops them, unless its Location carries its own. (A relative Location keeps the
+    // URL's user:password@, so same-origin redirects keep them.)
+    if (next.origin !== state.url.origin || next.username !== '' || next.password !== '') {
+      state.headers = basicAuthHeaders(next);
+    }
     state.url = next;
   }
 }
@@ -336,7 +481,7 @@ async function attemptOnce(
 export function invalidUrlResult(index: number, raw: string, why: string): StatusResult {
   return {
     index,
-    url: raw,
+    url: redactUrl(raw),
     ok: false,
     status: null,
     ms: 0,
@@ -369,14 +514,17 @@ export async function checkUrl(
   const signal = ctx.attempts.signal;
   const random = ctx.random ?? Math.random;
   const start = performance.now();
+  const headers = basicAuthHeaders(url);
   const state: AttemptState = {
     url,
+    headers,
     method: 'HEAD',
     redirects: 0,
     headFailed: ctx.noHead?.has(url.origin) === true,
   };
   for (let attempts = 1; ; attempts++) {
     state.url = url;
+    state.headers = headers;
     state.redirects = 0;
     state.method = ctx.method === 'get' || state.headFailed ? 'GET' : 'HEAD';
     let answer: Answer | null = null;
@@ -397,14 +545,14 @@ export async function checkUrl(
     if (!retry) {
       return {
         index,
-        url: raw,
+        url: redactUrl(raw),
         ok,
         status: answer?.status ?? null,
         ms: Math.round((performance.now() - start) * 10) / 10,
         attempts,
         redirects: state.redirects,
         method: state.method,
-        finalUrl: state.url.href,
+        finalUrl: redactUrl(state.url.href),
         error: failure?.message ?? null,
         errorKind: failure?.kind ?? null,
       };

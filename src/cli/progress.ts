@@ -83,7 +83,9 @@ export class ProgressBar {
   }
 
   #draw(): void {
-    const line = this.render(this.#stream.columns ?? 80);
+    // A pty with no size set (e.g. under `script`) says 0 columns: take 80 then too.
+    const columns = this.#stream.columns;
+    const line = this.render(columns !== undefined && columns > 0 ? columns : 80);
     if (line === this.#shown && this.#drawn) return;
     this.#stream.write(`\r${line}\x1b[K`);
     this.#shown = line;

@@ -29,8 +29,17 @@ export interface StatusSummary {
   statuses: Record<string, number>;
   /** Errors by kind: `{ "timeout": 2, "connection refused": 1 }`. */
   errors: Record<string, number>;
-  /** Milliseconds per URL (of those that were requested), retries included. */
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /**
+   * Milliseconds per URL (of those that were requested), retries included; each null when no
+   * URL was (an interrupted run with no result, only invalid URLs).
+   */
+  latencyMs: {
+    p50: number | null;
+    p90: number | null;
+    p99: number | null;
+    max: number | null;
+    mean: number | null;
+  };
   /** HTTP requests sent (retries, redirects and HEAD-to-GET fallbacks included). */
   requests: number;
   wallMs: number;
@@ -82,6 +91,7 @@ export class SummaryCollector {
     inputComplete = true,
   ): StatusSummary {
     const p = this.#histogram.percentiles();
+    const ms = (n: number): number | null => (p.count === 0 ? null : round1(n));
     const seconds = wallMs / 1000;
     const statuses: Record<string, number> = {};
     for (const [code, n] of [...this.#statuses].sort((a, b) => a[0] - b[0])) statuses[code] = n;
@@ -98,11 +108,11 @@ export class SummaryCollector {
       statuses,
       errors,
       latencyMs: {
-        p50: round1(p.p50),
-        p90: round1(p.p90),
-        p99: round1(p.p99),
-        max: round1(p.max),
-        mean: round1(p.mean),
+        p50: ms(p.p50),
+        p90: ms(p.p90),
+        p99: ms(p.p99),
+        max: ms(p.max),
+        mean: ms(p.mean),
       },
       requests: this.requests,
       wallMs: round1(wallMs),
@@ -112,8 +122,9 @@ export class SummaryCollector {
   }
 }
 
-/** Milliseconds for people: `850 ms`, `12.3 s`. */
-export function formatMs(ms: number): string {
+/** Milliseconds for people: `850 ms`, `12.3 s`; `-` for null (none measured). */
+export function formatMs(ms: number | null): string {
+  if (ms === null) return '-';
   if (ms < 1) return `${ms.toFixed(1)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;

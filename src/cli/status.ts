@@ -39,12 +39,14 @@ Options:
       --backoff SECONDS      first retry wait, doubled each retry, with jitter, at most 30 s
                              (default ${d.backoff})
       --max-retry-after SECONDS
-                             a Retry-After header (seconds or HTTP date) is honoured up to this
-                             many seconds; longer waits are cut to it (default ${d.maxRetryAfter})
+                             a Retry-After header (whole seconds or an HTTP date; anything
+                             else is ignored) is honoured up to this many seconds; longer
+                             waits are cut to it (default ${d.maxRetryAfter})
   -m, --method get|auto|head get: what the seed does; a small body (up to 64 KiB) is read and
                              dropped so the connection is reused, a bigger one is cut off.
                              auto: HEAD, then GET when the server answers 405/501 (and GET for
-                             that origin from then on) or hangs up on the HEAD. head: HEAD only.
+                             that origin from then on) or hangs up on (or answers garbage to)
+                             the HEAD. head: HEAD only.
                              (HEAD saves bandwidth but costs a new connection per request:
                              undici closes the connection after every HEAD.) (default ${d.method})
       --max-redirects N      redirects (301/302/303/307/308) followed per attempt; more is a
@@ -60,7 +62,9 @@ Options:
                              {results, summary}; ndjson: one object per line; csv: RFC 4180 with
                              a header row (ndjson and csv: summary on stderr) (default ${d.format})
       --ok RANGES            statuses that count as success, e.g. 200-299,304 or 2xx,3xx
-                             (default ${d.ok}: a 3xx is only seen with --max-redirects 0)
+                             (default ${d.ok}). A 3xx is reported as the status when it is
+                             not followed: with --max-redirects 0, a 300 or 304 (never
+                             followed), or a 301/302/303/307/308 without a Location
       --progress, --no-progress
                              force the progress bar on stderr on or off (default: on when
                              stderr is a terminal; while a file is being read its total is an

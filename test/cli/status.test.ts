@@ -7,7 +7,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStatusServer, type StatusTestServer } from '../fixtures/cli/status-server.js';
+import {
+  AUTH_PASSWORD,
+  AUTH_USER,
+  startGarbageServer,
+  startStatusServer,
+  type StatusTestServer,
+} from '../fixtures/cli/status-server.js';
 
 const MAIN = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 const DIST_CLI = new URL('../../../dist/cli/', import.meta.url);
@@ -389,6 +395,160 @@ describe('tsio status: results', () => {
     const [r] = ndjson(raw.stdout);
     assert.deepEqual([r!.status, r!.ok, r!.redirects], [302, true, 0]); // 3xx is in 200-399
   });
+
+  test('--help says which 3xx are reported (not followed) and count as ok', async () => {
+    const run = await status(['--help']);
+    const help = run.stdout.replace(/\s+/g, ' ');
+    assert.ok(!help.includes('a 3xx is only seen with --max-redirects 0'), 'the old, wrong claim');
+    assert.match(help, /with --max-redirects 0, a 300 or 304 \(never followed\), or a 301\/302/);
+    // 304 (never followed) is reported as it is and is ok by default.
+    const r = ndjson((await status([`${server.base}/status/304`, '--format', 'ndjson'])).stdout);
+    assert.deepEqual([r[0]!.status, r[0]!.ok, r[0]!.redirects], [304, true, 0]);
+  });
+
+  test('credentials in a URL: Basic auth to its origin only, the password never printed', async () => {
+    server.reset();
+    const secret = encodeURIComponent(AUTH_PASSWORD); // pa%20ss
+    const withCred = (path: string): string =>
+      server.base.replace('http://', `http://${AUTH_USER}:${secret}@`) + path;
+    const shown = (path: string): string =>
+      server.base.replace('http://', `http://${AUTH_USER}:***@`) + path;
+    const urls = [
+      withCred('/auth'),
+      withCred('/auth-here'),
+      withCred('/auth-away'),
+      withCred('/loop/a'),
+      `${server.base}/auth`,
+    ];
+    const run = await status([...urls, '--format', 'ndjson', '--order', 'input']);
+    assert.equal(run.code, 1, run.stderr);
+    const r = ndjson(run.stdout);
+    assert.deepEqual(
+      r.map((x) => x.url),
+      [shown('/auth'), shown('/auth-here'), shown('/auth-away'), shown('/loop/a'), urls[4]],
+    );
+    assert.deepEqual([r[0]!.status, r[0]!.ok, r[0]!.finalUrl], [200, true, shown('/auth')]);
+    // A relative redirect stays on the origin: the credentials go along.
+    assert.deepEqual([r[1]!.status, r[1]!.redirects, r[1]!.finalUrl], [200, 1, shown('/auth')]);
+    // To another origin (localhost): dropped, so that server says 401.
+    assert.deepEqual(
+      [r[2]!.status, r[2]!.redirects, r[2]!.finalUrl],
+      [401, 1, `${server.localBase}/auth`],
+    );
+    assert.equal(r[3]!.errorKind, 'redirect loop');
+    assert.ok(r[3]!.error!.includes(shown('/loop/b')), r[3]!.error!);
+    assert.equal(r[4]!.status, 401); // no credentials, no header
+
+    const basic = `Basic ${Buffer.from(`${AUTH_USER}:${AUTH_PASSWORD}`).toString('base64')}`;
+    const port = new URL(server.base).port;
+    const authLog = server.log.filter((e) => e.path === '/auth');
+    assert.deepEqual(
+      authLog.map((e) => [e.host, e.authorization]).sort(),
+      [
+        [`127.0.0.1:${port}`, basic],
+        [`127.0.0.1:${port}`, basic],
+        [`127.0.0.1:${port}`, undefined],
+        [`localhost:${port}`, undefined],
+      ].sort(),
+    );
+    assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret));
+
+    for (const format of ['table', 'json', 'csv']) {
+      const other = await status([...urls, '--format', format]);
+      const all = other.stdout + other.stderr;
+      assert.ok(!all.includes(secret) && !all.includes(AUTH_PASSWORD), `${format}: ${all}`);
+      assert.ok(all.includes(shown('/auth')), format);
+    }
+    // An invalid URL is reported as given, its password hidden all the same.
+    const invalid = await status([
+      `ftp://${AUTH_USER}:${secret}@127.0.0.1/x`,
+      '--format',
+      'ndjson',
+    ]);
+    assert.equal(ndjson(invalid.stdout)[0]!.url, `ftp://${AUTH_USER}:***@127.0.0.1/x`);
+  });
+
+  test('a malformed Retry-After is ignored: the usual backoff applies, not an instant retry', async () => {
+    server.reset();
+    const gap = (key: string): number => {
+      const times = server.log.filter((e) => e.path.includes(`key=${key}&`)).map((e) => e.at);
+      assert.equal(times.length, 2, `two requests for ${key}`);
+      return times[1]! - times[0]!;
+    };
+    const values = { neg: '-5', frac: '1.5', plus: '+3', list: '3, 4' };
+    const run = await status([
+      ...Object.entries(values).map(
+        ([key, v]) => `${server.base}/retry-after?key=${key}&value=${encodeURIComponent(v)}`,
+      ),
+      '--backoff',
+      '0.4',
+      '--format',
+      'ndjson',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    for (const key of Object.keys(values)) {
+      // Equal jitter: at least half of --backoff (less a little timer slack).
+      assert.ok(gap(key) >= 180, `Retry-After ${key} -> waited ${gap(key)} ms`);
+    }
+  });
+
+  test('an answer that is not HTTP is a protocol error, not retried; auto falls back to GET', async () => {
+    const garbage = await startGarbageServer();
+    try {
+      const run = await status([
+        `${garbage.base}/always`,
+        '--retries',
+        '2',
+        '--backoff',
+        '0.01',
+        '--format',
+        'ndjson',
+      ]);
+      assert.equal(run.code, 1);
+      const [r] = ndjson(run.stdout);
+      assert.deepEqual(
+        [r!.status, r!.errorKind, r!.attempts, r!.method],
+        [null, 'protocol error', 1, 'GET'],
+      );
+      assert.match(r!.error!, /^protocol error: /);
+      assert.deepEqual(garbage.requests, ['GET /always HTTP/1.1']);
+      assert.match(run.stderr, /errors: protocol error: 1/);
+
+      garbage.requests.length = 0;
+      const auto = await status([
+        `${garbage.base}/head-garbage`,
+        '--method',
+        'auto',
+        '--retries',
+        '0',
+        '--format',
+        'ndjson',
+      ]);
+      assert.equal(auto.code, 0, auto.stdout + auto.stderr);
+      const [a] = ndjson(auto.stdout);
+      assert.deepEqual([a!.status, a!.method, a!.attempts], [200, 'GET', 1]);
+      assert.deepEqual(garbage.requests, [
+        'HEAD /head-garbage HTTP/1.1',
+        'GET /head-garbage HTTP/1.1',
+      ]);
+    } finally {
+      await garbage.close();
+    }
+  });
+
+  test('no URL requested: latency is null in JSON and - in the table', async () => {
+    const json = await status(['nope', '--format', 'json']);
+    const doc = JSON.parse(json.stdout) as { summary: { latencyMs: Record<string, unknown> } };
+    assert.deepEqual(doc.summary.latencyMs, {
+      p50: null,
+      p90: null,
+      p99: null,
+      max: null,
+      mean: null,
+    });
+    const table = await status(['nope']);
+    assert.match(table.stdout, /\nlatency: p50 -, p90 -, p99 -, max -\n/);
+  });
 });
 
 describe('tsio status: input', () => {
@@ -647,7 +807,10 @@ describe('tsio status: helpers (from dist)', () => {
     parseOkRanges(text: string): { ranges: [number, number][] };
     isOk(ok: { ranges: [number, number][] }, status: number): boolean;
     csvField(v: string | number | boolean | null): string;
-    parseRetryAfter(v: string | undefined, now?: number): number | null;
+    parseRetryAfter(v: string | string[] | undefined, now?: number): number | null;
+    redactUrl(text: string): string;
+    basicAuthHeaders(url: URL): Record<string, string>;
+    classifyError(e: unknown, timeoutMs: number): { kind: string; retryable: boolean };
     backoffDelay(retry: number, base: number, random: () => number): number;
     parseUrlLines(text: string): string[];
     parseHttpUrl(raw: string): URL | string;
@@ -712,6 +875,132 @@ describe('tsio status: helpers (from dist)', () => {
     assert.equal(typeof h.parseHttpUrl('mailto:x@y'), 'string');
     assert.equal(typeof h.parseHttpUrl('http://'), 'string');
     assert.ok(h.parseHttpUrl('https://example.com/a?b') instanceof URL);
+  });
+
+  test('Retry-After: only whole seconds or an HTTP-date (three forms) count', async () => {
+    const h = await load();
+    const now = Date.UTC(2025, 0, 1, 12, 0, 0);
+    assert.equal(h.parseRetryAfter('0', now), 0);
+    assert.equal(h.parseRetryAfter(' 120 ', now), 120_000);
+    assert.equal(h.parseRetryAfter(['2', '9'], now), 2000);
+    // Whole seconds, not a year (V8's Date.parse would take it for 1 Jan 2024).
+    assert.equal(h.parseRetryAfter('2024', now), 2_024_000);
+    assert.equal(h.parseRetryAfter('Wed, 01 Jan 2025 12:00:05 GMT', now), 5000); // IMF-fixdate
+    assert.equal(h.parseRetryAfter('Wednesday, 01-Jan-25 12:00:05 GMT', now), 5000); // RFC 850
+    assert.equal(h.parseRetryAfter('Wed Jan  1 12:00:05 2025', now), 5000); // asctime
+    assert.equal(h.parseRetryAfter('Wed Jan 15 12:00:00 2025', now), 14 * 86_400_000);
+    // The RFC 9110 examples: in the past, so no wait (94 is 1994, not 2094).
+    for (const past of [
+      'Sun, 06 Nov 1994 08:49:37 GMT',
+      'Sunday, 06-Nov-94 08:49:37 GMT',
+      'Sun Nov  6 08:49:37 1994',
+    ]) {
+      assert.equal(h.parseRetryAfter(past, now), 0, past);
+    }
+    for (const bad of [
+      '-5',
+      '0.5',
+      '1.5',
+      '+3',
+      '3, 4',
+      '1e3',
+      'soon',
+      '2025-01-01T12:00:05Z',
+      'Wed, 01 Jan 2025 12:00:05 UTC',
+      'Wed, 1 Jan 2025 12:00:05 GMT',
+      'wed, 01 jan 2025 12:00:05 GMT',
+      'Wed, 31 Feb 2025 12:00:05 GMT',
+      'Wed, 01 Jan 2025 24:00:00 GMT',
+      'Wed, 00 Jan 2025 12:00:00 GMT',
+      'Wed Jan 1 12:00:05 2025',
+      'Wed, 01 Jan 2025 12:00:05 GMT, Thu, 02 Jan 2025 12:00:05 GMT',
+    ]) {
+      assert.equal(h.parseRetryAfter(bad, now), null, bad);
+    }
+  });
+
+  test('credentials: Basic header (percent-decoded), passwords redacted', async () => {
+    const h = await load();
+    const b64 = (s: string): string => Buffer.from(s).toString('base64');
+    assert.equal(
+      h.basicAuthHeaders(new URL('http://user:pa%20ss@h/')).authorization,
+      `Basic ${b64('user:pa ss')}`,
+    );
+    assert.equal(
+      h.basicAuthHeaders(new URL('http://us%3Aer:p%C3%A9@h/')).authorization,
+      `Basic ${b64('us:er:pé')}`,
+    );
+    assert.equal(
+      h.basicAuthHeaders(new URL('http://only@h/')).authorization,
+      `Basic ${b64('only:')}`,
+    );
+    assert.equal(h.basicAuthHeaders(new URL('http://h/')).authorization, undefined);
+    assert.equal(h.redactUrl('http://user:secret@h:8/a@b'), 'http://user:***@h:8/a@b');
+    assert.equal(h.redactUrl('http://user:se@cr:et@h/'), 'http://user:***@h/');
+    assert.equal(h.redactUrl('http://user@h/x:y@z'), 'http://user@h/x:y@z');
+    assert.equal(h.redactUrl('http://h/p?u=a:b@c'), 'http://h/p?u=a:b@c');
+    assert.equal(h.redactUrl('http://h/'), 'http://h/');
+    assert.equal(h.redactUrl('not a url'), 'not a url');
+  });
+
+  test('undici parser errors (no code in undici 7) are protocol errors, not retried', async () => {
+    const h = await load();
+    const { errors } = await import('undici');
+    const parser = new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol');
+    assert.equal(parser.code, undefined);
+    for (const e of [parser, Object.assign(new Error('x'), { code: 'HPE_INVALID_CONSTANT' })]) {
+      assert.deepEqual(
+        [h.classifyError(e, 1000).kind, h.classifyError(e, 1000).retryable],
+        ['protocol error', false],
+      );
+    }
+    assert.equal(h.classifyError(new Error('odd'), 1000).kind, 'network error');
+  });
+
+  test('progress bar: 0 or no columns (a pty without a size) is 80, the line not cut', async () => {
+    const { ProgressBar } = (await import(new URL('progress.js', DIST_CLI).href)) as {
+      ProgressBar: new (
+        stream: { columns?: number | undefined; write(s: string): boolean },
+        read: () => object,
+      ) => { start(): void; stop(): void };
+    };
+    for (const columns of [0, undefined]) {
+      const written: string[] = [];
+      const stream = { columns, write: (s: string) => written.push(s) > 0 };
+      const bar = new ProgressBar(stream, () => ({
+        done: 1,
+        total: { total: 4, exact: true },
+        ok: 1,
+        failed: 0,
+        inFlight: 3,
+      }));
+      bar.start();
+      bar.stop();
+      const drawn = written[0]!;
+      assert.ok(drawn.startsWith('\r') && drawn.endsWith('\x1b[K'), JSON.stringify(drawn));
+      const line = drawn.slice(1, -3);
+      // The whole line, down to the seconds' unit (columns 0 used to cut its last character).
+      assert.match(line, /^\[#+-+\] 1\/4 {2}25% {2}ok 1 {2}failed 0 {2}active 3 {2}\d+\.\d s$/);
+      assert.ok(line.length <= 79, `fits in 80 columns: ${line.length}`);
+    }
+  });
+
+  test('summary with no URL requested: latency null, shown as -', async () => {
+    const { SummaryCollector, formatSummary } = (await import(
+      new URL('status-summary.js', DIST_CLI).href
+    )) as {
+      SummaryCollector: new () => {
+        summary(total: number, wallMs: number, interrupted: boolean, ok: string): object;
+      };
+      formatSummary(s: object): string;
+    };
+    const s = new SummaryCollector().summary(3, 10, true, '200-399') as {
+      latencyMs: Record<string, unknown>;
+      unfinished: number;
+    };
+    assert.equal(s.unfinished, 3);
+    assert.deepEqual(Object.values(s.latencyMs), [null, null, null, null, null]);
+    assert.match(formatSummary(s), /\nlatency: p50 -, p90 -, p99 -, max -\n/);
   });
 
   test('JSON of a result: the fields in order, as JSON.stringify would write them', async () => {
