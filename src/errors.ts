@@ -177,6 +177,44 @@ export class QueueShutDownError extends TsioError {
 }
 
 /**
+ * A channel end is closed: `send` on a {@link Connection} whose own end or other end was closed,
+ * `recv` once the other end was closed (or its worker crashed) and every message sent before was
+ * read. Python's `EOFError` from `Connection.recv()` and `BrokenPipeError`/`OSError` from `send()`.
+ * A `for await` loop over a connection ends instead of throwing it.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = Pipe();
+ * b.close();
+ * await a.recv().catch((e) => e instanceof ChannelClosedError); // true
+ * ```
+ */
+export class ChannelClosedError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_CHANNEL_CLOSED';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The channel is closed', options);
+  }
+}
+
+/**
+ * A shared channel or lock can no longer be trusted: a worker that held it crashed (or was
+ * terminated for its timeout or signal), possibly in the middle of an operation. Every waiting and
+ * later operation on a `SharedQueue` fails with it; a `SharedLock` whose holder died fails its
+ * waiters and later `acquire`s with it. Python has no equivalent: its queues and locks hang.
+ *
+ * @example
+ * ```ts
+ * try { await q.get(); } catch (e) { if (e instanceof BrokenChannelError) restartPipeline(); }
+ * ```
+ */
+export class BrokenChannelError extends TsioError {
+  static override readonly code: string = 'ERR_TSIO_BROKEN_CHANNEL';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? 'The channel is broken', options);
+  }
+}
+
+/**
  * One or more children of a {@link TaskGroup} (or its body) failed. `errors` holds them in the
  * order they happened; cancellations are not included. Python's `ExceptionGroup` from a TaskGroup.
  *

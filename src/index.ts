@@ -21,6 +21,8 @@ export {
   QueueShutDownError,
   TaskGroupError,
   WorkerCrashedError,
+  ChannelClosedError,
+  BrokenChannelError,
   isCancelledError,
 } from './errors.js';
 export { Future, isFuture, type DoneCallback } from './future.js';

@@ -14,6 +14,7 @@ import { Future, STATE } from '../future.js';
 import { Deque } from '../internal/deque.js';
 import { decodeThrown, encodeThrown, type EncodedThrown } from '../internal/error-codec.js';
 import { Histogram } from '../internal/histogram.js';
+import { kShare, kWorkerDied, SHARED_KEY, ShareHub, type Shareable } from '../internal/share.js';
 import {
   checkDelay,
   checkInteger,
@@ -38,6 +39,7 @@ import {
   FAILED,
   FLAG_MAP,
   FLAG_NOTIFY,
+  FLAG_SHARED,
   FLAG_SOURCE,
   OK,
   RESULT_FIELDS,
@@ -87,6 +89,8 @@ export interface PoolOptions {
 
 /** How the pool talks to one worker (a thread or a child process). */
 export interface Transport {
+  /** The worker thread's id (-1 for a child process). */
+  readonly threadId: number;
   send(message: ToWorker, transfer?: readonly Transferable[]): void;
   ref(): void;
   unref(): void;
@@ -112,6 +116,8 @@ class Item {
   slot = -1;
   timer: NodeJS.Timeout | null = null;
   abortListener: (() => void) | null = null;
+  /** The channels and shared objects among the arguments. */
+  shared: Shareable[] | null = null;
   constructor(
     readonly id: number,
     readonly pool: Pool,
@@ -189,6 +195,8 @@ class WorkerRecord {
   terminatedFor: Item | null = null;
   transport!: Transport;
   refd = true;
+  /** Channels and shared objects handed to this worker (told if it dies without warning). */
+  shared: Set<Shareable> | null = null;
   constructor(readonly id: number) {}
 }
 
@@ -304,6 +312,7 @@ export abstract class Pool implements Executor {
   #failed = 0;
   #cancelled = 0;
   #crashes = 0;
+  #hub: ShareHub | null = null;
   readonly #runTime = new Histogram();
   readonly #waitTime = new Histogram();
   /** @internal */ readonly _poolId = ++poolIds;
@@ -436,14 +445,36 @@ export abstract class Pool implements Executor {
   ): ExecutorFuture<unknown> {
     this.#checkOpen();
     const spec = specOf(fn);
-    return this.#enqueue(
+    const shared = this.#swapShared(args);
+    const future = this.#enqueue(
       spec,
       args,
-      flags | (spec.source ? FLAG_SOURCE : 0),
+      flags | (spec.source ? FLAG_SOURCE : 0) | (shared !== null ? FLAG_SHARED : 0),
       timeout,
       signal,
       transfer,
     );
+    const item = future._item;
+    if (item !== null) item.shared = shared;
+    return future;
+  }
+
+  /**
+   * Swaps each direct argument that is a channel or shared object (tsio/channels) for its
+   * descriptor; returns those objects, or null. Throws what an object says cannot go to this kind
+   * of worker (shared memory into a child process).
+   */
+  #swapShared(args: unknown[]): Shareable[] | null {
+    let shared: Shareable[] | null = null;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (typeof a !== 'object' || a === null || !(kShare in a)) continue;
+      const obj = a as Shareable;
+      const hub = this.kind === 'process' ? (this.#hub ??= new ShareHub()) : null;
+      args[i] = { [SHARED_KEY]: obj[kShare](this.kind, hub) };
+      (shared ??= []).push(obj);
+    }
+    return shared;
   }
 
   #enqueue(
@@ -730,6 +761,10 @@ export abstract class Pool implements Executor {
     item.state = HANDED;
     this.#handed.set(item.id, item);
     w.inFlight++;
+    if (item.shared !== null) {
+      const held = (w.shared ??= new Set());
+      for (const obj of item.shared) held.add(obj);
+    }
     tasks.push(item.id, item.slot, key, item.flags, item.args);
     return defs;
   }
@@ -888,6 +923,11 @@ export abstract class Pool implements Executor {
         w.exitReport = { running: m.running, error: m.error };
         this.#onResults(w, m.results);
         break;
+      case 'ch':
+      case 'chx':
+        // A child process's operation on a channel that lives here.
+        (this.#hub ??= new ShareHub()).handle(w, m, (reply) => this.#send(w, reply));
+        break;
     }
   }
 
@@ -944,6 +984,18 @@ export abstract class Pool implements Executor {
       );
     }
     if (crashed && w.terminatedFor === null) this.#crashes++;
+    this.#hub?.workerGone(w);
+    if (crashed && w.shared !== null) {
+      const how =
+        w.terminatedFor !== null
+          ? 'was terminated (a task outlived its timeout or signal)'
+          : signal !== null
+            ? `was killed by ${signal}`
+            : `crashed with exit code ${code}`;
+      const death = { kind: this.kind, threadId: w.transport.threadId, how };
+      for (const obj of w.shared) obj[kWorkerDied](death);
+    }
+    w.shared = null;
     const lost: Item[] = [];
     for (const item of this.#handed.values()) if (item.worker === w) lost.push(item);
     if (lost.length > 0) this.#recover(w, lost, code, signal);

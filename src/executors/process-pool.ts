@@ -30,6 +30,7 @@ export interface ProcessPoolOptions extends PoolOptions {
 
 class ProcessTransport implements Transport {
   readonly #child: ChildProcess;
+  readonly threadId = -1;
   constructor(init: WorkerInit, events: TransportEvents) {
     this.#child = fork(WORKER_MAIN, [], {
       serialization: 'advanced',

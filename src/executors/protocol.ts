@@ -7,6 +7,7 @@
  */
 
 import type { EncodedThrown } from '../internal/error-encode.js';
+import type { ShareCancel, ShareReply, ShareRequest } from '../internal/share.js';
 
 /** How a worker gets a function: compiled from source, or imported from a module. */
 export type FnDef =
@@ -20,6 +21,7 @@ export const DEF_MODULE = 1;
 export const FLAG_NOTIFY = 1; // post `started` before running (the main side times it)
 export const FLAG_MAP = 2; // args[0] is a chunk of items: call fn on each, return the array
 export const FLAG_SOURCE = 4; // the function was shipped as source (hint on ReferenceError)
+export const FLAG_SHARED = 8; // some direct arguments are channels or shared objects to rebuild
 
 /** Shared slot states of a task handed to a thread (an Int32Array over a SharedArrayBuffer). */
 export const SLOT_FREE = 0;
@@ -60,7 +62,8 @@ export interface InitMessage {
   readonly t: 'init';
   readonly data: WorkerInit;
 }
-export type ToWorker = RunMessage | SkipMessage | AbortMessage | ExitMessage | InitMessage;
+export type ToWorker =
+  RunMessage | SkipMessage | AbortMessage | ExitMessage | InitMessage | ShareReply;
 
 export interface ReadyMessage {
   readonly t: 'ready';
@@ -86,7 +89,13 @@ export interface ExitingMessage {
   readonly code: number;
 }
 export type FromWorker =
-  ReadyMessage | InitErrorMessage | DoneMessage | StartedMessage | ExitingMessage;
+  | ReadyMessage
+  | InitErrorMessage
+  | DoneMessage
+  | StartedMessage
+  | ExitingMessage
+  | ShareRequest
+  | ShareCancel;
 
 /** What a worker needs to start. */
 export interface WorkerInit {

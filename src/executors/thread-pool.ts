@@ -83,6 +83,9 @@ function typeScriptLoaderSetup(): string[] {
 
 class ThreadTransport implements Transport {
   readonly #worker: Worker;
+  get threadId(): number {
+    return this.#worker.threadId;
+  }
   constructor(init: WorkerInit, events: TransportEvents, limits: ResourceLimits | undefined) {
     this.#worker = new Worker(WORKER_MAIN, {
       workerData: init,

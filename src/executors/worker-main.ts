@@ -15,6 +15,7 @@ import {
   FAILED,
   FLAG_MAP,
   FLAG_NOTIFY,
+  FLAG_SHARED,
   FLAG_SOURCE,
   OK,
   SKIPPED,
@@ -211,6 +212,7 @@ async function drain(): Promise<void> {
     let status = OK;
     let value: unknown;
     try {
+      if (flags & FLAG_SHARED) (await reviver())(args);
       let fn = fns.get(fnKey)!;
       if (typeof fn !== 'function') {
         fn = await fn;
@@ -256,6 +258,13 @@ function spinForWork(): boolean {
     }
   } while (performance.now() < until);
   return false;
+}
+
+let reviverModule: Promise<(args: unknown[]) => void> | null = null;
+
+/** Rebuilds channels and shared objects among a task's arguments (the module loads on first use). */
+function reviver(): Promise<(args: unknown[]) => void> {
+  return (reviverModule ??= import('../channels/revive.js').then((m) => m.reviveArgs));
 }
 
 /** Aborts a task's signal with the reason rebuilt as its own class (loaded on first use). */

@@ -9,7 +9,9 @@ import {
   BrokenExecutorError,
   BrokenProcessPoolError,
   BrokenThreadPoolError,
+  BrokenChannelError,
   CancelledError,
+  ChannelClosedError,
   InvalidStateError,
   QueueEmptyError,
   QueueFullError,
@@ -48,6 +50,8 @@ const TSIO: Record<string, ErrorClass> = {
   BrokenExecutorError,
   BrokenThreadPoolError,
   BrokenProcessPoolError,
+  ChannelClosedError,
+  BrokenChannelError,
 };
 
 function define(target: object, key: string, value: unknown): void {

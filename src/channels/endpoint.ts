@@ -1,0 +1,339 @@
+/**
+ * One thread's side of a ring: the waiting puts and gets of this thread, in the order they were
+ * made (so a thread's messages keep their order and its getters are served first come, first
+ * served), pumped by one async loop each; and the blocking forms for worker threads.
+ */
+
+import { isMainThread } from 'node:worker_threads';
+import { TimeoutError } from '../errors.js';
+import { Deque } from '../internal/deque.js';
+import { decode } from './codec.js';
+import { BROKEN, GET_BROKEN, PUT_FULL, PUT_OK, Ring, SEQ_GET, SEQ_PUT, frameSize } from './ring.js';
+
+const RESOLVED = Promise.resolve();
+
+interface PendingPut {
+  readonly bytes: Buffer;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+  done: boolean;
+  onAbort: (() => void) | null;
+  signal: AbortSignal | undefined;
+}
+
+interface PendingGet {
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  done: boolean;
+  onAbort: (() => void) | null;
+  signal: AbortSignal | undefined;
+}
+
+/** What a channel says about its state: an error when its state refuses the operation. */
+export interface EndRules {
+  /** State bits that refuse a put. */
+  readonly refuse: number;
+  /** The error for a refused put (state has a `refuse` bit). */
+  putError(state: number): Error;
+  /** When the ring is empty: the error that ends gets in this state, or null to wait. */
+  endError(state: number): Error | null;
+  /** The error for a message that can never fit. */
+  tooBig(length: number): Error;
+}
+
+function settlePut(p: PendingPut, error?: unknown): void {
+  if (p.done) return;
+  p.done = true;
+  if (p.onAbort !== null) p.signal!.removeEventListener('abort', p.onAbort);
+  if (error === undefined) p.resolve();
+  else p.reject(error);
+}
+
+function settleGet(g: PendingGet, value: unknown, error?: unknown): void {
+  if (g.done) return;
+  g.done = true;
+  if (g.onAbort !== null) g.signal!.removeEventListener('abort', g.onAbort);
+  if (error === undefined) g.resolve(value);
+  else g.reject(error);
+}
+
+export function checkBlockingAllowed(what: string): void {
+  if (isMainThread) {
+    throw new Error(
+      `${what} blocks its thread, so it is only for worker threads: on the main thread it would ` +
+        'freeze the event loop (and the pools it serves). Use the awaitable form instead.',
+    );
+  }
+}
+
+function deadline(timeout: number | undefined): number {
+  return timeout === undefined || timeout === Infinity ? Infinity : performance.now() + timeout;
+}
+
+export class Endpoint {
+  readonly #ring: Ring;
+  readonly #rules: EndRules;
+  readonly #puts = new Deque<PendingPut>();
+  readonly #gets = new Deque<PendingGet>();
+  #pumpingPuts = false;
+  #pumpingGets = false;
+  #drained: (() => void)[] = [];
+
+  constructor(ring: Ring, rules: EndRules) {
+    this.#ring = ring;
+    this.#rules = rules;
+  }
+
+  get ring(): Ring {
+    return this.#ring;
+  }
+
+  /** Puts waiting in this thread. */
+  get pendingPuts(): number {
+    return this.#puts.length;
+  }
+
+  /**
+   * Puts the encoded message now if it fits and nothing of this thread waits before it; else
+   * queues a copy. Returns a promise settled when it is in the ring (or refused).
+   */
+  put(bytes: Buffer, length: number, signal: AbortSignal | undefined): Promise<void> {
+    const ring = this.#ring;
+    if (frameSize(length) > ring.capacity) return Promise.reject(this.#rules.tooBig(length));
+    if (this.#puts.length === 0) {
+      const r = ring.tryPut(bytes, length, this.#rules.refuse);
+      if (r === PUT_OK) return RESOLVED;
+      if (r !== PUT_FULL) return Promise.reject(this.#rules.putError(ring.state()));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const p: PendingPut = {
+        bytes: Buffer.from(bytes.subarray(0, length)),
+        resolve,
+        reject,
+        done: false,
+        onAbort: null,
+        signal,
+      };
+      if (signal !== undefined) {
+        p.onAbort = () => {
+          p.onAbort = null;
+          settlePut(p, signal.reason);
+          // Wake the pump (and every other waiter of the word, who simply look again).
+          ring.wakeAll();
+        };
+        signal.addEventListener('abort', p.onAbort, { once: true });
+      }
+      this.#puts.push(p);
+      if (!this.#pumpingPuts) void this.#pumpPuts();
+    });
+  }
+
+  /** Resolves when every put this thread queued is in the ring (or was refused). */
+  drained(): Promise<void> {
+    if (this.#puts.length === 0) return RESOLVED;
+    return new Promise<void>((resolve) => this.#drained.push(resolve));
+  }
+
+  async #pumpPuts(): Promise<void> {
+    this.#pumpingPuts = true;
+    const ring = this.#ring;
+    const puts = this.#puts;
+    try {
+      while (puts.length > 0) {
+        const p = puts.at(0)!;
+        if (p.done) {
+          puts.shift();
+          continue;
+        }
+        const seen = ring.seq(SEQ_GET);
+        const r = ring.tryPut(p.bytes, p.bytes.length, this.#rules.refuse);
+        if (r === PUT_OK) {
+          puts.shift();
+          settlePut(p);
+          continue;
+        }
+        if (r !== PUT_FULL) {
+          const error = this.#rules.putError(ring.state());
+          for (let q = puts.shift(); q !== undefined; q = puts.shift()) settlePut(q, error);
+          break;
+        }
+        await ring.waitAsync(SEQ_GET, seen);
+      }
+    } finally {
+      this.#pumpingPuts = false;
+      const waiting = this.#drained;
+      this.#drained = [];
+      for (const resolve of waiting) resolve();
+    }
+  }
+
+  /** Takes a message now if one is there and nothing of this thread waits before: [value] or null. */
+  tryGetNow(): [unknown] | null {
+    if (this.#gets.length > 0) return null;
+    const length = this.#ring.tryGet();
+    if (length >= 0) return [decode(Ring.bytes, length)];
+    if (length === GET_BROKEN) throw this.#rules.putError(this.#ring.state() | BROKEN);
+    return null;
+  }
+
+  /** The error that ends gets now (empty and ended), or null. */
+  endError(): Error | null {
+    const state = this.#ring.state();
+    if (state & BROKEN) return this.#rules.putError(state);
+    return this.#rules.endError(state);
+  }
+
+  get(signal: AbortSignal | undefined): Promise<unknown> {
+    if (this.#gets.length === 0) {
+      let now: [unknown] | null;
+      try {
+        now = this.tryGetNow();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (now !== null) return Promise.resolve(now[0]);
+      const end = this.endError();
+      // The state may have ended just after the look: look once more before failing.
+      if (end !== null) {
+        try {
+          now = this.tryGetNow();
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return now !== null ? Promise.resolve(now[0]) : Promise.reject(end);
+      }
+    }
+    const ring = this.#ring;
+    return new Promise<unknown>((resolve, reject) => {
+      const g: PendingGet = { resolve, reject, done: false, onAbort: null, signal };
+      if (signal !== undefined) {
+        g.onAbort = () => {
+          g.onAbort = null;
+          settleGet(g, undefined, signal.reason);
+          ring.wakeAll();
+        };
+        signal.addEventListener('abort', g.onAbort, { once: true });
+      }
+      this.#gets.push(g);
+      if (!this.#pumpingGets) void this.#pumpGets();
+    });
+  }
+
+  async #pumpGets(): Promise<void> {
+    this.#pumpingGets = true;
+    const ring = this.#ring;
+    const gets = this.#gets;
+    try {
+      while (gets.length > 0) {
+        const g = gets.at(0)!;
+        if (g.done) {
+          gets.shift();
+          continue;
+        }
+        const seen = ring.seq(SEQ_PUT);
+        const length = ring.tryGet();
+        if (length >= 0) {
+          gets.shift();
+          let value: unknown;
+          try {
+            value = decode(Ring.bytes, length);
+          } catch (error) {
+            settleGet(g, undefined, error);
+            continue;
+          }
+          settleGet(g, value);
+          continue;
+        }
+        const end =
+          length === GET_BROKEN ? this.#rules.putError(ring.state() | BROKEN) : this.endError();
+        if (end !== null) {
+          for (let q = gets.shift(); q !== undefined; q = gets.shift())
+            settleGet(q, undefined, end);
+          break;
+        }
+        await ring.waitAsync(SEQ_PUT, seen);
+      }
+    } finally {
+      this.#pumpingGets = false;
+    }
+  }
+
+  /** True when a get would find a message now. */
+  ready(): boolean {
+    return this.#ring.count() > 0;
+  }
+
+  /** Resolves true when a message is there, false after `ms` (a peek: takes nothing). */
+  async waitReadable(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+    const ring = this.#ring;
+    const until = deadline(ms);
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    if (until !== Infinity) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        ring.wakeAll();
+      }, ms);
+    }
+    try {
+      for (;;) {
+        const seen = ring.seq(SEQ_PUT);
+        if (ring.count() > 0) return true;
+        if (timedOut || this.endError() !== null) return false;
+        signal?.throwIfAborted();
+        await ring.waitAsync(SEQ_PUT, seen, signal);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Blocking put (worker threads): false on timeout. */
+  putSync(bytes: Buffer, length: number, timeout: number | undefined): void {
+    const ring = this.#ring;
+    if (frameSize(length) > ring.capacity) throw this.#rules.tooBig(length);
+    const until = deadline(timeout);
+    for (;;) {
+      const seen = ring.seq(SEQ_GET);
+      const r = ring.tryPut(bytes, length, this.#rules.refuse);
+      if (r === PUT_OK) return;
+      if (r !== PUT_FULL) throw this.#rules.putError(ring.state());
+      const left = until - performance.now();
+      if (left <= 0 || !ring.waitSync(SEQ_GET, seen, left)) {
+        if (performance.now() >= until) throw new TimeoutError(`No room within ${timeout} ms.`);
+      }
+    }
+  }
+
+  /** Blocking get (worker threads). */
+  getSync(timeout: number | undefined): unknown {
+    const ring = this.#ring;
+    const until = deadline(timeout);
+    for (;;) {
+      const seen = ring.seq(SEQ_PUT);
+      const length = ring.tryGet();
+      if (length >= 0) return decode(Ring.bytes, length);
+      if (length === GET_BROKEN) throw this.#rules.putError(ring.state() | BROKEN);
+      const end = this.endError();
+      if (end !== null) {
+        const last = ring.tryGet();
+        if (last >= 0) return decode(Ring.bytes, last);
+        throw end;
+      }
+      const left = until - performance.now();
+      if (left <= 0 || !ring.waitSync(SEQ_PUT, seen, left)) {
+        if (performance.now() >= until) {
+          throw new TimeoutError(`Nothing arrived within ${timeout} ms.`);
+        }
+      }
+    }
+  }
+
+  /** Rejects every waiting get and put of this thread with `error` (this end was closed). */
+  failAll(error: Error): void {
+    for (let g = this.#gets.shift(); g !== undefined; g = this.#gets.shift()) {
+      settleGet(g, undefined, error);
+    }
+    for (let p = this.#puts.shift(); p !== undefined; p = this.#puts.shift()) settlePut(p, error);
+  }
+}

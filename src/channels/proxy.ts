@@ -1,0 +1,128 @@
+/**
+ * The child-process side of a shared channel: shared memory does not cross into a process, so a
+ * channel handed to a process-pool task is a proxy whose operations run in the parent (which holds
+ * the real channel, see internal/share.ts's ShareHub) over the process's IPC channel. Replies come
+ * back in order; a request withdrawn by its signal still waits for the parent's word, so a message
+ * the parent had already taken is delivered rather than lost.
+ */
+
+import { decodeThrown } from '../internal/error-codec.js';
+import type { EncodedThrown } from '../internal/error-encode.js';
+import type { ShareReply, ShareRequest } from '../internal/share.js';
+import { uncloneable } from './codec.js';
+
+interface Call {
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+}
+
+const calls = new Map<number, Call>();
+/** Failures of requests that wanted no reply, by object id: thrown by the next call. */
+const failures = new Map<number, Error>();
+let nextId = 1;
+let listening = false;
+
+function onMessage(m: unknown): void {
+  const r = m as ShareReply;
+  if (typeof r !== 'object' || r === null || r.t !== 'chr') return;
+  if (r.id === 0) {
+    failures.set(r.o, decodeThrown(r.v as EncodedThrown) as Error);
+    return;
+  }
+  const call = calls.get(r.id);
+  if (call === undefined) return;
+  calls.delete(r.id);
+  if (calls.size === 0) stopListening();
+  if (r.s === 0) call.resolve(r.v);
+  else if (r.s === 1) call.reject(decodeThrown(r.v as EncodedThrown));
+  else call.reject(call.signal?.reason);
+}
+
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  process.on('message', onMessage);
+}
+
+function stopListening(): void {
+  // Replies for fire-and-forget failures still need the listener; it is cheap to keep while
+  // the process lives, but a process with no calls in flight should not be held by it.
+  if (failures.size === 0 && listening && calls.size === 0) {
+    listening = false;
+    process.off('message', onMessage);
+  }
+}
+
+function sendRequest(m: ShareRequest, what: string, value: unknown): void {
+  if (process.send === undefined || !process.connected) {
+    throw new Error(`${what}: the parent process is gone.`);
+  }
+  try {
+    process.send(m);
+  } catch (error) {
+    throw uncloneable(what, value, error);
+  }
+}
+
+/** Throws the failure of an earlier fire-and-forget request on object `o`, if any. */
+export function throwPending(o: number): void {
+  const e = failures.get(o);
+  if (e !== undefined) throw e;
+}
+
+/** Runs `op` on object `o` in the parent; resolves with its value. */
+export function request(
+  o: number,
+  op: string,
+  args: unknown[],
+  what: string,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const id = nextId++;
+  try {
+    sendRequest({ t: 'ch', id, o, op, a: args }, what, args[0]);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  listen();
+  return new Promise<unknown>((resolve, reject) => {
+    let onAbort: (() => void) | null = null;
+    if (signal !== undefined) {
+      onAbort = () => {
+        try {
+          process.send?.({ t: 'chx', id });
+        } catch {
+          // The parent is gone: the disconnect ends this process.
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    calls.set(id, {
+      resolve: (v) => {
+        if (onAbort !== null) signal!.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      reject: (e) => {
+        if (onAbort !== null) signal!.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+      signal,
+    });
+  });
+}
+
+/** Runs `op` on object `o` in the parent without waiting; a failure is thrown by the next call. */
+export function post(o: number, op: string, args: unknown[], what: string): void {
+  sendRequest({ t: 'ch', id: 0, o, op, a: args }, what, args[0]);
+  listen();
+}
+
+/** The error of a synchronous call a proxy cannot make. */
+export function notInProcess(what: string, instead: string): Error {
+  return new Error(
+    `${what} is not available in a child process: the channel lives in the parent's shared ` +
+      `memory and a child reaches it by messages, which take time. ${instead}`,
+  );
+}

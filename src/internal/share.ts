@@ -1,0 +1,152 @@
+/**
+ * How objects that live in shared memory (tsio/channels) cross into pool tasks, without the pools
+ * depending on the channels module.
+ *
+ * A shareable object implements {@link kShare}: given where it goes, it returns a small cloneable
+ * descriptor (with its SharedArrayBuffers for a thread; with an id in the pool's {@link ShareHub}
+ * for a child process, whose operations then run in the parent). The pool swaps each direct argument
+ * that is shareable for `{ [SHARED_KEY]: descriptor }`; the worker rebuilds the object from it
+ * (channels/revive.ts). When a worker holding shareables dies, the pool tells each of them
+ * ({@link kWorkerDied}) so that nobody waits on it forever.
+ */
+
+import { encodeThrown, type EncodedThrown } from './error-encode.js';
+
+/** `obj[kShare](target, hub)` -> the descriptor the worker rebuilds the object from. */
+export const kShare: unique symbol = Symbol.for('tsio.share') as never;
+/** `obj[kWorkerDied](info)`: a worker that held the object died without warning. */
+export const kWorkerDied: unique symbol = Symbol.for('tsio.share.workerDied') as never;
+/** `obj[kServe](op, args, signal)`: an operation a child process asked for, run in the parent. */
+export const kServe: unique symbol = Symbol.for('tsio.share.serve') as never;
+
+/** The property name of a swapped argument (a string: symbols do not survive cloning). */
+export const SHARED_KEY = '__tsioShared';
+
+/** What the pool says about a worker that died. */
+export interface WorkerDeath {
+  /** `thread` or `process`. */
+  readonly kind: 'thread' | 'process';
+  /** The thread id of a worker thread (to find locks it held), or -1. */
+  readonly threadId: number;
+  /** How it ended, for messages: "crashed with exit code 1", "was terminated (timeout)". */
+  readonly how: string;
+}
+
+export interface Shareable {
+  [kShare](target: 'thread' | 'process', hub: ShareHub | null): unknown;
+  [kWorkerDied](death: WorkerDeath): void;
+  [kServe]?(op: string, args: unknown[], signal: AbortSignal): unknown;
+}
+
+export function isShareable(value: unknown): value is Shareable {
+  return typeof value === 'object' && value !== null && kShare in value;
+}
+
+/** A child's request: run `op` on object `o` with `a`; `id` 0 wants no reply unless it fails. */
+export interface ShareRequest {
+  readonly t: 'ch';
+  readonly id: number;
+  readonly o: number;
+  readonly op: string;
+  readonly a: unknown[];
+}
+/** A child withdraws request `id` (its signal aborted). */
+export interface ShareCancel {
+  readonly t: 'chx';
+  readonly id: number;
+}
+/** The parent's answer to request `id` (id 0: the failure of a request that wanted no reply). */
+export interface ShareReply {
+  readonly t: 'chr';
+  readonly id: number;
+  readonly o: number;
+  /** 0: value, 1: error, 2: withdrawn before it completed. */
+  readonly s: 0 | 1 | 2;
+  readonly v: unknown;
+}
+
+interface Pending {
+  readonly controller: AbortController;
+  readonly owner: object;
+}
+
+/**
+ * The parent side of a process pool's shared objects: an id for each object handed to a child, and
+ * the operations children ask for, run on the real objects here.
+ */
+export class ShareHub {
+  readonly #ids = new WeakMap<object, number>();
+  readonly #objects = new Map<number, Shareable>();
+  readonly #pending = new Map<object, Map<number, Pending>>();
+  #next = 1;
+
+  /** The id of `obj` (registered on first use; kept until the pool shuts down). */
+  register(obj: Shareable): number {
+    let id = this.#ids.get(obj);
+    if (id === undefined) {
+      id = this.#next++;
+      this.#ids.set(obj, id);
+      this.#objects.set(id, obj);
+    }
+    return id;
+  }
+
+  /** Runs a child's request for worker `owner`; `reply` sends the answer back to it. */
+  handle(owner: object, m: ShareRequest | ShareCancel, reply: (r: ShareReply) => void): void {
+    let mine = this.#pending.get(owner);
+    if (m.t === 'chx') {
+      mine?.get(m.id)?.controller.abort();
+      return;
+    }
+    const obj = this.#objects.get(m.o);
+    const fail = (error: unknown): void => {
+      reply({ t: 'chr', id: m.id, o: m.o, s: 1, v: encodeThrown(error) });
+    };
+    if (obj === undefined || obj[kServe] === undefined) {
+      fail(new Error(`tsio: no shared object ${m.o} in this pool.`));
+      return;
+    }
+    const controller = new AbortController();
+    let result: unknown;
+    try {
+      result = obj[kServe](m.op, m.a, controller.signal);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (!(result instanceof Promise)) {
+      if (m.id !== 0) reply({ t: 'chr', id: m.id, o: m.o, s: 0, v: result });
+      return;
+    }
+    if (mine === undefined) this.#pending.set(owner, (mine = new Map<number, Pending>()));
+    const table = mine;
+    table.set(m.id, { controller, owner });
+    result.then(
+      (value: unknown) => {
+        table.delete(m.id);
+        if (m.id !== 0) reply({ t: 'chr', id: m.id, o: m.o, s: 0, v: value });
+      },
+      (error: unknown) => {
+        table.delete(m.id);
+        if (controller.signal.aborted) reply({ t: 'chr', id: m.id, o: m.o, s: 2, v: undefined });
+        else fail(error);
+      },
+    );
+  }
+
+  /** A child is gone: its waiting operations are withdrawn (nobody would read their answer). */
+  workerGone(owner: object): void {
+    const mine = this.#pending.get(owner);
+    if (mine === undefined) return;
+    this.#pending.delete(owner);
+    for (const p of mine.values()) p.controller.abort();
+  }
+
+  /** The pool shut down: forget every object. */
+  clear(): void {
+    for (const owner of [...this.#pending.keys()]) this.workerGone(owner);
+    this.#objects.clear();
+  }
+}
+
+export type { EncodedThrown };
