@@ -19,6 +19,9 @@ const T_STRING = 6;
 const T_ARRAY = 7;
 const T_OBJECT = 8;
 const T_V8 = 9;
+/** A string of at most {@link SHORT} chars, all ASCII: one byte each, copied by hand. */
+const T_ASCII = 10;
+const SHORT = 64;
 
 /** Deeper plain structures than this are handed to v8 (which also handles cycles). */
 const MAX_DEPTH = 32;
@@ -36,6 +39,30 @@ function ensure(n: number): void {
   const next = Buffer.allocUnsafeSlow(size);
   buf.copy(next, 0, 0, pos);
   buf = next;
+}
+
+/** Writes a tagged string: short ASCII by hand (a native call costs more), the rest as UTF-8. */
+function writeTaggedString(s: string): void {
+  const n = s.length;
+  if (n <= SHORT) {
+    ensure(2 + n);
+    const start = pos;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) break;
+      buf[start + 2 + i] = c;
+    }
+    if (i === n) {
+      buf[start] = T_ASCII;
+      buf[start + 1] = n;
+      pos = start + 2 + n;
+      return;
+    }
+  }
+  ensure(1);
+  buf[pos++] = T_STRING;
+  writeString(s);
 }
 
 function writeString(s: string): void {
@@ -75,9 +102,7 @@ function write(v: unknown, depth: number): void {
       }
       return;
     case 'string':
-      ensure(1);
-      buf[pos++] = T_STRING;
-      writeString(v);
+      writeTaggedString(v);
       return;
     case 'boolean':
       ensure(1);
@@ -109,7 +134,7 @@ function write(v: unknown, depth: number): void {
         buf.writeUInt32LE(keys.length, pos + 1);
         pos += 5;
         for (const key of keys) {
-          writeString(key);
+          writeTaggedString(key);
           write((v as Record<string, unknown>)[key], depth + 1);
         }
         return;
@@ -178,9 +203,25 @@ function readString(): string {
   return s;
 }
 
+function readAscii(): string {
+  const n = rbuf[rpos]!;
+  const b = rbuf;
+  let s = '';
+  const end = rpos + 1 + n;
+  for (let i = rpos + 1; i < end; i++) s += String.fromCharCode(b[i]!);
+  rpos = end;
+  return s;
+}
+
+function readKey(): string {
+  return rbuf[rpos++] === T_ASCII ? readAscii() : readString();
+}
+
 function read(): unknown {
   const tag = rbuf[rpos++];
   switch (tag) {
+    case T_ASCII:
+      return readAscii();
     case T_UNDEFINED:
       return undefined;
     case T_NULL:
@@ -213,7 +254,7 @@ function read(): unknown {
       rpos += 4;
       const o: Record<string, unknown> = {};
       for (let i = 0; i < n; i++) {
-        const key = readString();
+        const key = readKey();
         const value = read();
         if (key === '__proto__') {
           Object.defineProperty(o, key, {

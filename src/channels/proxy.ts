@@ -113,6 +113,72 @@ export function request(
   });
 }
 
+/** Pipelined requests per object: how many were sent, and up to which one the parent has done. */
+interface Window {
+  sent: number;
+  acked: number;
+  readonly waiting: { readonly seq: number; readonly resolve: () => void }[];
+}
+const windows = new Map<number, Window>();
+/** How many pipelined requests an object may have in flight before the next caller waits. */
+const WINDOW = 512;
+/** Every this many pipelined requests, one asks for a reply (which acknowledges those before). */
+const MARK_EVERY = 64;
+
+function windowOf(o: number): Window {
+  let w = windows.get(o);
+  if (w === undefined) windows.set(o, (w = { sent: 0, acked: 0, waiting: [] }));
+  return w;
+}
+
+function ack(w: Window, seq: number): void {
+  if (seq > w.acked) w.acked = seq;
+  while (w.waiting.length > 0 && w.waiting[0]!.seq - w.acked <= WINDOW)
+    w.waiting.shift()!.resolve();
+}
+
+/**
+ * Runs `op` on object `o` in the parent and resolves as soon as at most {@link WINDOW} such
+ * requests are unacknowledged, instead of after a round trip: a producer in a child process
+ * streams at the speed of the IPC channel, and still waits (backpressure) when the parent's queue
+ * stays full. The parent runs them in order, in one FIFO per channel, so the reply to a marked
+ * request acknowledges every earlier one; a failure is thrown by the object's next call.
+ */
+export function pipelined(o: number, op: string, args: unknown[], what: string): Promise<void> {
+  const w = windowOf(o);
+  const seq = w.sent + 1;
+  if (seq % MARK_EVERY === 0) {
+    const done = request(o, op, args, what);
+    w.sent = seq;
+    done.then(
+      () => ack(w, seq),
+      (error: unknown) => {
+        failures.set(o, error as Error);
+        ack(w, seq);
+      },
+    );
+  } else {
+    post(o, op, args, what);
+    w.sent = seq;
+  }
+  if (seq - w.acked <= WINDOW) return Promise.resolve();
+  return new Promise<void>((resolve) => w.waiting.push({ seq, resolve }));
+}
+
+/**
+ * Resolves when every pipelined request on object `o` is done in the parent (`drainOp` asks the
+ * parent for the moment its FIFO of waiting operations is empty).
+ */
+export async function whenIdle(o: number, drainOp: string): Promise<void> {
+  const w = windows.get(o);
+  if (w === undefined || w.sent === w.acked) return;
+  const seq = w.sent;
+  await request(o, drainOp, [], 'drain').catch((error: unknown) => {
+    failures.set(o, error as Error);
+  });
+  ack(w, seq);
+}
+
 /** Runs `op` on object `o` in the parent without waiting; a failure is thrown by the next call. */
 export function post(o: number, op: string, args: unknown[], what: string): void {
   sendRequest({ t: 'ch', id: 0, o, op, a: args }, what, args[0]);

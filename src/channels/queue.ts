@@ -21,7 +21,7 @@ import {
 import type { SignalOptions } from '../options.js';
 import { encode } from './codec.js';
 import { checkBlockingAllowed, Endpoint, type EndRules } from './endpoint.js';
-import { notInProcess, post, request, throwPending } from './proxy.js';
+import { notInProcess, pipelined, post, request, throwPending, whenIdle } from './proxy.js';
 import { BROKEN, PUT_FULL, PUT_OK, Ring, SHUTDOWN, frameSize } from './ring.js';
 
 /** Options of {@link SharedQueue}. */
@@ -219,7 +219,11 @@ export class SharedQueue<T = unknown> {
       } catch (error) {
         return Promise.reject(error);
       }
-      return request(this.#id, 'put', [item], 'SharedQueue.put', signal) as Promise<void>;
+      // With a signal the put must stay abortable until it is in: one round trip. Without one,
+      // puts are pipelined (the parent runs them in order; backpressure still applies).
+      return signal !== undefined
+        ? (request(this.#id, 'put', [item], 'SharedQueue.put', signal) as Promise<void>)
+        : pipelined(this.#id, 'put', [item], 'SharedQueue.put');
     }
     let enc: { bytes: Buffer; length: number };
     try {
@@ -357,7 +361,15 @@ export class SharedQueue<T = unknown> {
       throw typeError('options.immediate', 'a boolean', immediate);
     }
     if (this.#end === null) {
-      post(this.#id, 'shutdown', [immediate], 'SharedQueue.shutdown');
+      // After this process's puts in flight have landed, as if they had been awaited one by one.
+      const id = this.#id;
+      void whenIdle(id, 'drained').then(() => {
+        try {
+          post(id, 'shutdown', [immediate], 'SharedQueue.shutdown');
+        } catch {
+          // The parent is gone; so is the queue.
+        }
+      });
       return;
     }
     this.#end.ring.setState(SHUTDOWN, immediate);
@@ -452,6 +464,8 @@ export class SharedQueue<T = unknown> {
       case 'shutdown':
         this.shutdown({ immediate: args[0] === true });
         return undefined;
+      case 'drained':
+        return this.#end!.drained();
       default:
         throw new Error(`tsio: unknown SharedQueue operation "${op}".`);
     }

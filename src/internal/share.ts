@@ -65,6 +65,9 @@ export interface ShareReply {
   readonly v: unknown;
 }
 
+/** The signal of operations that cannot be withdrawn. */
+const NEVER = { signal: new AbortController().signal } as const;
+
 interface Pending {
   readonly controller: AbortController;
   readonly owner: object;
@@ -106,7 +109,8 @@ export class ShareHub {
       fail(new Error(`tsio: no shared object ${m.o} in this pool.`));
       return;
     }
-    const controller = new AbortController();
+    // A request that wants no reply cannot be withdrawn: it needs no controller of its own.
+    const controller = m.id === 0 ? NEVER : new AbortController();
     let result: unknown;
     try {
       result = obj[kServe](m.op, m.a, controller.signal);
@@ -118,9 +122,13 @@ export class ShareHub {
       if (m.id !== 0) reply({ t: 'chr', id: m.id, o: m.o, s: 0, v: result });
       return;
     }
+    if (m.id === 0) {
+      result.then(undefined, fail);
+      return;
+    }
     if (mine === undefined) this.#pending.set(owner, (mine = new Map<number, Pending>()));
     const table = mine;
-    table.set(m.id, { controller, owner });
+    table.set(m.id, { controller: controller as AbortController, owner });
     result.then(
       (value: unknown) => {
         table.delete(m.id);
