@@ -313,6 +313,8 @@ export abstract class Pool implements Executor {
   #cancelled = 0;
   #crashes = 0;
   #hub: ShareHub | null = null;
+  /** Channels and shared objects among `initargs`: every worker holds them. */
+  #initShared: Shareable[] | null = null;
   readonly #runTime = new Histogram();
   readonly #waitTime = new Histogram();
   /** @internal */ readonly _poolId = ++poolIds;
@@ -457,6 +459,16 @@ export abstract class Pool implements Executor {
     const item = future._item;
     if (item !== null) item.shared = shared;
     return future;
+  }
+
+  /**
+   * Called by each pool's constructor (once `kind` is set): channels and shared objects among
+   * `initargs` travel as they do as task arguments (Python's idiom of handing a Queue to a Pool's
+   * initializer); one that cannot go to this kind of worker throws here.
+   */
+  protected shareInitargs(): void {
+    const initargs = this.#options.initargs;
+    if (initargs.length > 0) this.#initShared = this.#swapShared(initargs);
   }
 
   /**
@@ -722,6 +734,7 @@ export abstract class Pool implements Executor {
       setup: this.setupModules(),
     };
     if (this.#options.initializer !== null) w.known.add(this.#options.initializer.key);
+    if (this.#initShared !== null) w.shared = new Set(this.#initShared);
     this.#workers.add(w);
     w.transport = this.spawn(
       init,
@@ -820,10 +833,16 @@ export abstract class Pool implements Executor {
       if (defs !== null) for (const def of defs) w.known.delete(def[0]);
       this.#release(item);
       this.#failed++;
+      const detail = String((error as Error).message).replace(/\.+$/, '');
+      const nested = /Symbol\(tsio\.(\w+)\)/.exec(detail);
       const e = new TypeError(
-        `The task's arguments cannot be sent to a worker: ${String((error as Error).message).replace(/\.+$/, '')}. ` +
-          'Arguments must be structured-cloneable (no functions, sockets or class instances ' +
-          'with behaviour).',
+        nested !== null
+          ? `The task's arguments cannot be sent to a worker: a ${nested[1]} (tsio/channels) ` +
+              'is inside another argument. Pass channels and shared objects as direct ' +
+              'arguments of the task, e.g. pool.submit(fn, queue, data), not inside arrays or objects.'
+          : `The task's arguments cannot be sent to a worker: ${detail}. ` +
+              'Arguments must be structured-cloneable (no functions, sockets or class instances ' +
+              'with behaviour).',
         { cause: error },
       );
       item.future._item = null;

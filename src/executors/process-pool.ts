@@ -91,6 +91,7 @@ export class ProcessPoolExecutor extends Pool {
       resolveOptions(options, { maxWorkers: cpuCount(), name: 'ProcessPoolExecutor' }, []),
       false,
     );
+    this.shareInitargs();
   }
 
   protected spawn(init: WorkerInit, events: TransportEvents): Transport {

@@ -152,6 +152,7 @@ export class ThreadPoolExecutor extends Pool {
     const limits = checkResourceLimits(options?.resourceLimits);
     super(resolved, true);
     this.#limits = limits;
+    this.shareInitargs();
   }
 
   protected spawn(init: WorkerInit, events: TransportEvents): Transport {

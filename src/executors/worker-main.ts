@@ -32,6 +32,8 @@ import { registeredTask, type AnyFunction } from './registry.js';
 import { setCurrentTask, TaskContext } from './worker-context.js';
 
 const FLUSH_MS = 1;
+/** internal/share.ts's SHARED_KEY (not imported: a worker loads only what it needs). */
+const SHARED_ARG = '__tsioShared';
 /**
  * After its queue runs dry a worker thread polls its port for this long before it sleeps in the
  * event loop: the next task of a caller awaiting one task at a time arrives without the cost of
@@ -307,7 +309,11 @@ async function start(init: WorkerInit): Promise<void> {
     }
     if (init.initializer !== null) {
       const fn = await define(init.initializer);
-      await fn(...init.initargs);
+      const args = [...init.initargs];
+      if (args.some((a) => typeof a === 'object' && a !== null && SHARED_ARG in a)) {
+        (await reviver())(args);
+      }
+      await fn(...args);
     }
   } catch (error) {
     post({ t: 'initError', error: encodeThrown(error) });
