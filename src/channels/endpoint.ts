@@ -37,8 +37,8 @@ export interface EndRules {
   putError(state: number): Error;
   /** When the ring is empty: the error that ends gets in this state, or null to wait. */
   endError(state: number): Error | null;
-  /** The error for a message that can never fit. */
-  tooBig(length: number): Error;
+  /** The error for a message of `length` bytes that can never fit in `capacity` bytes. */
+  tooBig(length: number, capacity: number): Error;
 }
 
 function settlePut(p: PendingPut, error?: unknown): void {
@@ -70,6 +70,15 @@ function deadline(timeout: number | undefined): number {
   return timeout === undefined || timeout === Infinity ? Infinity : performance.now() + timeout;
 }
 
+/** Endpoints of this thread with puts still waiting for room. */
+const unsettled = new Set<Endpoint>();
+
+/** Resolves when every put queued in this thread (a pipe's outbox included) is in its ring. */
+export function allDrained(): Promise<void> {
+  if (unsettled.size === 0) return Promise.resolve();
+  return Promise.all([...unsettled].map((e) => e.drained())).then(() => undefined);
+}
+
 export class Endpoint {
   readonly #ring: Ring;
   readonly #rules: EndRules;
@@ -99,7 +108,9 @@ export class Endpoint {
    */
   put(bytes: Buffer, length: number, signal: AbortSignal | undefined): Promise<void> {
     const ring = this.#ring;
-    if (frameSize(length) > ring.capacity) return Promise.reject(this.#rules.tooBig(length));
+    if (frameSize(length) > ring.capacity) {
+      return Promise.reject(this.#rules.tooBig(length, ring.capacity));
+    }
     if (this.#puts.length === 0) {
       const r = ring.tryPut(bytes, length, this.#rules.refuse);
       if (r === PUT_OK) return RESOLVED;
@@ -136,6 +147,7 @@ export class Endpoint {
 
   async #pumpPuts(): Promise<void> {
     this.#pumpingPuts = true;
+    unsettled.add(this);
     const ring = this.#ring;
     const puts = this.#puts;
     try {
@@ -161,6 +173,7 @@ export class Endpoint {
       }
     } finally {
       this.#pumpingPuts = false;
+      unsettled.delete(this);
       const waiting = this.#drained;
       this.#drained = [];
       for (const resolve of waiting) resolve();
@@ -291,7 +304,7 @@ export class Endpoint {
   /** Blocking put (worker threads): false on timeout. */
   putSync(bytes: Buffer, length: number, timeout: number | undefined): void {
     const ring = this.#ring;
-    if (frameSize(length) > ring.capacity) throw this.#rules.tooBig(length);
+    if (frameSize(length) > ring.capacity) throw this.#rules.tooBig(length, ring.capacity);
     const until = deadline(timeout);
     for (;;) {
       const seen = ring.seq(SEQ_GET);

@@ -60,10 +60,10 @@ const OUT_RULES: EndRules = {
     );
   },
   endError: () => null,
-  tooBig: (length) =>
+  tooBig: (length, capacity) =>
     new RangeError(
-      `The message takes ${length} bytes, more than this pipe's buffer can ever hold; create ` +
-        'the pipe with a larger { bufferSize }.',
+      `The message takes ${length} bytes, more than this pipe's buffer of ${capacity} bytes ` +
+        'can ever hold; create the pipe with a larger { bufferSize }.',
     ),
 };
 
@@ -81,7 +81,7 @@ const IN_RULES: EndRules = {
     }
     return null;
   },
-  tooBig: (length) => OUT_RULES.tooBig(length),
+  tooBig: (length, capacity) => OUT_RULES.tooBig(length, capacity),
 };
 
 /** What a Connection becomes in a task. */
@@ -189,7 +189,7 @@ export class Connection<T = unknown> {
     }
     const out = this.#out!;
     const { bytes, length } = encode(value, 'Connection.send');
-    if (frameSize(length) > out.ring.capacity) throw OUT_RULES.tooBig(length);
+    if (frameSize(length) > out.ring.capacity) throw OUT_RULES.tooBig(length, out.ring.capacity);
     if (out.pendingPuts === 0) {
       const r = out.ring.tryPut(bytes, length, OUT_RULES.refuse);
       if (r === PUT_OK) return;

@@ -117,6 +117,8 @@ export function request(
 interface Window {
   sent: number;
   acked: number;
+  /** The parent's operation that resolves once the object's waiting operations are done. */
+  readonly drainOp: string;
   readonly waiting: { readonly seq: number; readonly resolve: () => void }[];
 }
 const windows = new Map<number, Window>();
@@ -125,9 +127,9 @@ const WINDOW = 512;
 /** Every this many pipelined requests, one asks for a reply (which acknowledges those before). */
 const MARK_EVERY = 64;
 
-function windowOf(o: number): Window {
+function windowOf(o: number, drainOp: string): Window {
   let w = windows.get(o);
-  if (w === undefined) windows.set(o, (w = { sent: 0, acked: 0, waiting: [] }));
+  if (w === undefined) windows.set(o, (w = { sent: 0, acked: 0, drainOp, waiting: [] }));
   return w;
 }
 
@@ -144,8 +146,14 @@ function ack(w: Window, seq: number): void {
  * stays full. The parent runs them in order, in one FIFO per channel, so the reply to a marked
  * request acknowledges every earlier one; a failure is thrown by the object's next call.
  */
-export function pipelined(o: number, op: string, args: unknown[], what: string): Promise<void> {
-  const w = windowOf(o);
+export function pipelined(
+  o: number,
+  op: string,
+  args: unknown[],
+  what: string,
+  drainOp: string,
+): Promise<void> {
+  const w = windowOf(o, drainOp);
   const seq = w.sent + 1;
   if (seq % MARK_EVERY === 0) {
     const done = request(o, op, args, what);
@@ -169,14 +177,44 @@ export function pipelined(o: number, op: string, args: unknown[], what: string):
  * Resolves when every pipelined request on object `o` is done in the parent (`drainOp` asks the
  * parent for the moment its FIFO of waiting operations is empty).
  */
-export async function whenIdle(o: number, drainOp: string): Promise<void> {
+export async function whenIdle(o: number): Promise<void> {
   const w = windows.get(o);
   if (w === undefined || w.sent === w.acked) return;
   const seq = w.sent;
-  await request(o, drainOp, [], 'drain').catch((error: unknown) => {
+  await request(o, w.drainOp, [], 'drain').catch((error: unknown) => {
     failures.set(o, error as Error);
   });
   ack(w, seq);
+}
+
+/** Operations posted once earlier ones land (a shutdown after the puts before it). */
+const deferred = new Set<Promise<void>>();
+
+/** Posts `op` on object `o` once every pipelined request before it is done in the parent. */
+export function postAfter(o: number, op: string, args: unknown[], what: string): void {
+  const p = whenIdle(o).then(() => {
+    try {
+      post(o, op, args, what);
+    } catch {
+      // The parent is gone, and the channel with it.
+    }
+  });
+  deferred.add(p);
+  void p.then(() => deferred.delete(p));
+}
+
+/**
+ * Resolves when every pipelined and deferred operation of this process is done in the parent:
+ * the worker waits for it before it reports a task done, so a task's puts and its shutdown
+ * reach the parent before its result.
+ */
+export async function settled(): Promise<void> {
+  for (;;) {
+    const busy: Promise<void>[] = [...deferred];
+    for (const [o, w] of windows) if (w.sent !== w.acked) busy.push(whenIdle(o));
+    if (busy.length === 0) return;
+    await Promise.all(busy);
+  }
 }
 
 /** Runs `op` on object `o` in the parent without waiting; a failure is thrown by the next call. */

@@ -21,7 +21,7 @@ import {
 import type { SignalOptions } from '../options.js';
 import { encode } from './codec.js';
 import { checkBlockingAllowed, Endpoint, type EndRules } from './endpoint.js';
-import { notInProcess, pipelined, post, request, throwPending, whenIdle } from './proxy.js';
+import { notInProcess, pipelined, postAfter, request, throwPending } from './proxy.js';
 import { BROKEN, PUT_FULL, PUT_OK, Ring, SHUTDOWN, frameSize } from './ring.js';
 
 /** Options of {@link SharedQueue}. */
@@ -60,10 +60,10 @@ const RULES: EndRules = {
       : new QueueShutDownError('The SharedQueue is shut down.'),
   endError: (state) =>
     state & SHUTDOWN ? new QueueShutDownError('The SharedQueue is shut down and empty.') : null,
-  tooBig: (length) =>
+  tooBig: (length, capacity) =>
     new RangeError(
-      `The message takes ${length} bytes, more than this SharedQueue's buffer can ever hold; ` +
-        'create the queue with a larger { bufferSize }.',
+      `The message takes ${length} bytes, more than this SharedQueue's buffer of ${capacity} ` +
+        'bytes can ever hold; create the queue with a larger { bufferSize }.',
     ),
 };
 
@@ -223,7 +223,7 @@ export class SharedQueue<T = unknown> {
       // puts are pipelined (the parent runs them in order; backpressure still applies).
       return signal !== undefined
         ? (request(this.#id, 'put', [item], 'SharedQueue.put', signal) as Promise<void>)
-        : pipelined(this.#id, 'put', [item], 'SharedQueue.put');
+        : pipelined(this.#id, 'put', [item], 'SharedQueue.put', 'drained');
     }
     let enc: { bytes: Buffer; length: number };
     try {
@@ -246,7 +246,7 @@ export class SharedQueue<T = unknown> {
   putNowait(item: T): void {
     const end = this.#local('putNowait()', 'Use await put().');
     const { bytes, length } = encode(item, 'SharedQueue.putNowait');
-    if (frameSize(length) > end.ring.capacity) throw RULES.tooBig(length);
+    if (frameSize(length) > end.ring.capacity) throw RULES.tooBig(length, end.ring.capacity);
     if (end.pendingPuts > 0) throw new QueueFullError('The SharedQueue is full.');
     const r = end.ring.tryPut(bytes, length, RULES.refuse);
     if (r === PUT_OK) return;
@@ -362,14 +362,7 @@ export class SharedQueue<T = unknown> {
     }
     if (this.#end === null) {
       // After this process's puts in flight have landed, as if they had been awaited one by one.
-      const id = this.#id;
-      void whenIdle(id, 'drained').then(() => {
-        try {
-          post(id, 'shutdown', [immediate], 'SharedQueue.shutdown');
-        } catch {
-          // The parent is gone; so is the queue.
-        }
-      });
+      postAfter(this.#id, 'shutdown', [immediate], 'SharedQueue.shutdown');
       return;
     }
     this.#end.ring.setState(SHUTDOWN, immediate);

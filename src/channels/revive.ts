@@ -4,6 +4,8 @@
  */
 
 import { SHARED_KEY } from '../internal/share.js';
+import { allDrained } from './endpoint.js';
+import { settled } from './proxy.js';
 import { attachConnection, type ConnectionDescriptor } from './pipe.js';
 import { attachQueue, type QueueDescriptor } from './queue.js';
 import {
@@ -44,4 +46,13 @@ export function reviveArgs(args: unknown[]): void {
       args[i] = revive((a as Record<string, Descriptor>)[SHARED_KEY]!);
     }
   }
+}
+
+/**
+ * Resolves when what this worker's task sent is where the other side can get it: puts and pipe
+ * sends waiting for room are in their rings (threads), pipelined operations are done in the parent
+ * (processes). The worker waits for it before it reports the task done.
+ */
+export function settleShared(): Promise<void> {
+  return Promise.all([allDrained(), settled()]).then(() => undefined);
 }

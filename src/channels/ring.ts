@@ -12,6 +12,7 @@
  */
 
 import { threadId } from 'node:worker_threads';
+import { hold, unhold } from './keep-alive.js';
 
 const LOCK = 0;
 const HEAD = 1;
@@ -276,8 +277,10 @@ export class Ring {
       Atomics.sub(i32, counter, 1);
       return Promise.resolve();
     }
+    hold();
     const woken = r.value.then(() => {
       Atomics.sub(i32, counter, 1);
+      unhold();
     });
     if (signal === undefined) return woken;
     return new Promise<void>((resolve, reject) => {

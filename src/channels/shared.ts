@@ -13,6 +13,7 @@ import { checkFunction, typeError, valueError } from '../internal/validate.js';
 import type { SignalOptions } from '../options.js';
 import { checkBlockingAllowed } from './endpoint.js';
 import { checkBlocking, type BlockingOptions } from './queue.js';
+import { hold, unhold } from './keep-alive.js';
 import { waitAsync } from './ring.js';
 
 const OWNER = 0;
@@ -113,8 +114,10 @@ export class SharedLock {
         Atomics.sub(i32, WAITERS, 1);
         continue;
       }
+      hold();
       const woken = r.value.then(() => {
         Atomics.sub(i32, WAITERS, 1);
+        unhold();
       });
       if (signal === undefined) {
         await woken;

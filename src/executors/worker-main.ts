@@ -223,6 +223,8 @@ async function drain(): Promise<void> {
       value =
         flags & FLAG_MAP ? runChunk(fn, args[0] as unknown[], context) : fn.apply(context, args);
       if (isThenable(value)) value = await value;
+      // What the task sent through its channels is delivered before its result.
+      if (flags & FLAG_SHARED) await (await reviveModule!).settleShared();
     } catch (error) {
       status = FAILED;
       value = encodeThrown(explain(error, flags));
@@ -262,11 +264,12 @@ function spinForWork(): boolean {
   return false;
 }
 
-let reviverModule: Promise<(args: unknown[]) => void> | null = null;
+type ReviveModule = typeof import('../channels/revive.js');
+let reviveModule: Promise<ReviveModule> | null = null;
 
 /** Rebuilds channels and shared objects among a task's arguments (the module loads on first use). */
-function reviver(): Promise<(args: unknown[]) => void> {
-  return (reviverModule ??= import('../channels/revive.js').then((m) => m.reviveArgs));
+async function reviver(): Promise<(args: unknown[]) => void> {
+  return (await (reviveModule ??= import('../channels/revive.js'))).reviveArgs;
 }
 
 /** Aborts a task's signal with the reason rebuilt as its own class (loaded on first use). */
