@@ -191,7 +191,7 @@ describe('tsio demo (spawned)', () => {
     ]) {
       assert.ok(names.includes(expected), expected);
     }
-    for (const expected of ['to-thread', 'collect', 'map-order', 'cpu']) {
+    for (const expected of ['to-thread', 'collect', 'map-order', 'cpu', 'channels']) {
       assert.ok(names.includes(expected), expected);
     }
     for (const name of names) assert.match(name, /^[a-z]+(-[a-z]+)*$/);
@@ -276,6 +276,56 @@ describe('tsio demo (spawned)', () => {
     // Generous: gathering 1 s and 2 s takes well under the 3 s of doing them in turn.
     const clients = byName.get('clients')!.times;
     assert.ok(clients['gathered']! < clients['sequential']!, JSON.stringify(clients));
+  });
+
+  test('channels --json: the pipeline sum is exact, progress reaches 100% on both pools', async () => {
+    const { code, stdout, stderr } = await tsio(['channels', '--json', ...QUICK]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '', 'no progress bar when stderr is not a terminal');
+    const report = JSON.parse(stdout) as JsonReport;
+    const demo = report.demos[0]!;
+    assert.equal(demo.name, 'channels');
+    assert.equal(demo.ok, true);
+    const { pipeline, progress, counter } = demo.results as {
+      pipeline: {
+        items: number;
+        received: number;
+        sum: number;
+        expected: number;
+        ok: boolean;
+        perTransform: number[];
+        itemsPerSecond: number;
+      };
+      progress: Record<'threads' | 'processes', { messages: number; percent: number }>;
+      counter: { expected: number; lock: number; add: number; unlocked?: number };
+    };
+    const n = pipeline.items;
+    assert.equal(pipeline.expected, (n * (n + 1) * (2 * n + 1)) / 6);
+    assert.equal(pipeline.sum, pipeline.expected);
+    assert.equal(pipeline.received, n);
+    assert.equal(pipeline.ok, true);
+    assert.equal(
+      pipeline.perTransform.reduce((s, x) => s + x, 0),
+      n,
+      'every item went through exactly one transform',
+    );
+    assert.ok(pipeline.itemsPerSecond > 0);
+    for (const kind of ['threads', 'processes'] as const) {
+      assert.equal(progress[kind].percent, 100, kind);
+      assert.equal(progress[kind].messages, 20, `${kind}: every progress message arrived`);
+    }
+    // The locked and atomic counts are exact; the unlocked one (timing-dependent) only at most.
+    assert.equal(counter.lock, counter.expected);
+    assert.equal(counter.add, counter.expected);
+    if (counter.unlocked !== undefined) assert.ok(counter.unlocked <= counter.expected);
+    for (const key of ['pipeline', 'producer', 'transforms', 'sink', 'progressThreads']) {
+      assert.ok(Number.isFinite(demo.times[key]), key);
+    }
+    const lanes = new Set(demo.spans.map((s) => s.lane));
+    for (const lane of ['producer', 'transform 1', 'transform 2', 'sink (main)']) {
+      assert.ok(lanes.has(lane), `a bar for ${lane}`);
+    }
+    assert.equal(demo.spans.filter((s) => s.lane === 'threads: progress').length, 20);
   });
 
   test('--trace FILE writes a Chrome/Perfetto trace of the whole run', async () => {

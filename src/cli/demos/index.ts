@@ -2,6 +2,7 @@
  * Every demo of `tsio demo`, in the order of the seed page (`asyncio-basics.txt`); `server-modes`,
  * the lesson the seed states before its first server, comes last.
  */
+import { channels } from './channels.js';
 import { clients } from './clients.js';
 import { collect } from './collect.js';
 import { awaitables, coroutines, waitList } from './coroutines.js';
@@ -34,5 +35,6 @@ export const DEMOS: readonly Demo[] = [
   mapOrder,
   processPool,
   cpu,
+  channels,
   serverModes,
 ];
