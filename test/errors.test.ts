@@ -8,7 +8,9 @@ import { after } from 'node:test';
 import * as tsio from 'tsio';
 import {
   BrokenBarrierError,
+  BrokenChannelError,
   CancelledError,
+  ChannelClosedError,
   InvalidStateError,
   QueueEmptyError,
   QueueFullError,
@@ -27,6 +29,8 @@ const classes = [
   [QueueEmptyError, 'ERR_TSIO_QUEUE_EMPTY'],
   [QueueFullError, 'ERR_TSIO_QUEUE_FULL'],
   [QueueShutDownError, 'ERR_TSIO_QUEUE_SHUT_DOWN'],
+  [ChannelClosedError, 'ERR_TSIO_CHANNEL_CLOSED'],
+  [BrokenChannelError, 'ERR_TSIO_BROKEN_CHANNEL'],
 ] as const;
 
 describe('errors', () => {

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as tsio from 'tsio';
 import * as testing from 'tsio/testing';
 import * as executors from 'tsio/executors';
+import * as channels from 'tsio/channels';
 
 // Every name of API.md sections 1-4.
 const names = [
@@ -46,6 +47,19 @@ const names = [
   'toThread',
   'runInExecutor',
   'WorkerCrashedError',
+  'ChannelClosedError',
+  'BrokenChannelError',
+];
+
+const channelNames = [
+  'Pipe',
+  'Connection',
+  'SharedQueue',
+  'SharedLock',
+  'SharedValue',
+  'SharedArray',
+  'ChannelClosedError',
+  'BrokenChannelError',
 ];
 
 const executorNames = [
@@ -71,6 +85,12 @@ describe('package entry points', () => {
     for (const name of executorNames)
       assert.ok(name in executors, `tsio/executors exports ${name}`);
     assert.equal(executors.WorkerCrashedError, tsio.WorkerCrashedError);
+  });
+
+  test('tsio/channels exports the channels and their errors (the same classes as tsio)', () => {
+    for (const name of channelNames) assert.ok(name in channels, `tsio/channels exports ${name}`);
+    assert.equal(channels.ChannelClosedError, tsio.ChannelClosedError);
+    assert.equal(channels.BrokenChannelError, tsio.BrokenChannelError);
   });
 
   test('tsio/testing exports the virtual clock', () => {
