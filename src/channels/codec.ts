@@ -22,6 +22,50 @@ const T_V8 = 9;
 /** A string of at most {@link SHORT} chars, all ASCII: one byte each, copied by hand. */
 const T_ASCII = 10;
 const SHORT = 64;
+/** A typed array (not a Buffer) or an ArrayBuffer: its kind, its byte length, its bytes. */
+const T_BYTES = 11;
+
+/** The constructors T_BYTES knows, by kind byte; 0 is a plain ArrayBuffer. */
+const TYPED = [
+  null,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+] as const;
+const KIND = new Map<object, number>(
+  TYPED.map((c, i) => [c === null ? ArrayBuffer.prototype : c.prototype, i]),
+);
+
+/** Writes a typed array or ArrayBuffer of a known kind as raw bytes; false for anything else. */
+function writeBytes(v: object): boolean {
+  const kind = KIND.get(Object.getPrototypeOf(v) as object);
+  if (kind === undefined) return false;
+  const view =
+    kind === 0
+      ? new Uint8Array(v as ArrayBuffer)
+      : new Uint8Array(
+          (v as Uint8Array).buffer,
+          (v as Uint8Array).byteOffset,
+          (v as Uint8Array).byteLength,
+        );
+  if (kind !== 0 && !((v as Uint8Array).buffer instanceof ArrayBuffer)) return false; // shared: v8 refuses
+  const n = view.byteLength;
+  ensure(6 + n);
+  buf[pos] = T_BYTES;
+  buf[pos + 1] = kind;
+  buf.writeUInt32LE(n, pos + 2);
+  buf.set(view, pos + 6);
+  pos += 6 + n;
+  return true;
+}
 
 /** Deeper plain structures than this are handed to v8 (which also handles cycles). */
 const MAX_DEPTH = 32;
@@ -139,7 +183,7 @@ function write(v: unknown, depth: number): void {
         }
         return;
       }
-      writeV8(v);
+      if (!writeBytes(v)) writeV8(v);
       return;
     default:
       // bigint goes through v8; functions and symbols make it throw (with its own message).
@@ -268,6 +312,16 @@ function read(): unknown {
         }
       }
       return o;
+    }
+    case T_BYTES: {
+      const kind = rbuf[rpos]!;
+      const n = rbuf.readUInt32LE(rpos + 1);
+      const ab = new ArrayBuffer(n);
+      new Uint8Array(ab).set(rbuf.subarray(rpos + 5, rpos + 5 + n));
+      rpos += 5 + n;
+      const Ctor = TYPED[kind];
+      if (Ctor === undefined) throw new Error(`tsio: corrupt channel message (kind ${kind}).`);
+      return Ctor === null ? ab : new Ctor(ab);
     }
     case T_V8: {
       const n = rbuf.readUInt32LE(rpos);

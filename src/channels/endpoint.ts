@@ -12,6 +12,8 @@ import { BROKEN, GET_BROKEN, PUT_FULL, PUT_OK, Ring, SEQ_GET, SEQ_PUT, frameSize
 
 const RESOLVED = Promise.resolve();
 
+function noop(): void {}
+
 interface PendingPut {
   readonly bytes: Buffer;
   readonly resolve: () => void;
@@ -137,6 +139,22 @@ export class Endpoint {
       this.#puts.push(p);
       if (!this.#pumpingPuts) void this.#pumpPuts();
     });
+  }
+
+  /**
+   * Queues a copy of a message for a put that nobody awaits (a pipe's outbox): no promise per
+   * message. A later refusal (the other end closed) drops it.
+   */
+  enqueue(bytes: Buffer, length: number): void {
+    this.#puts.push({
+      bytes: Buffer.from(bytes.subarray(0, length)),
+      resolve: noop,
+      reject: noop,
+      done: false,
+      onAbort: null,
+      signal: undefined,
+    });
+    if (!this.#pumpingPuts) void this.#pumpPuts();
   }
 
   /** Resolves when every put this thread queued is in the ring (or was refused). */

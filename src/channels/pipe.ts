@@ -197,7 +197,7 @@ export class Connection<T = unknown> {
     }
     // Full: the outbox keeps it; a failure later (the other end closed) drops what is left, as
     // a closed pipe would, and the next send throws.
-    out.put(bytes, length, undefined).catch(() => undefined);
+    out.enqueue(bytes, length);
   }
 
   /**
