@@ -29,7 +29,7 @@ const CHILD_TIMEOUT_MS = 180_000;
 
 const USAGE = `usage: node build/bench/run.js [scope...] [options]
 
-scopes: gather, semaphore, scale, primitives, executors, cli (default: all)
+scopes: gather, semaphore, scale, primitives, executors, channels, cli (default: all)
 options:
   --runs N       fresh processes per case (default 3; 1 with --quick)
   --quick        small sizes, a fast smoke run
@@ -102,7 +102,7 @@ function parseJsonLines(stdout: string): Record<string, unknown>[] {
 function commandFor(def: CaseDef, python: string | null): [string, string[]] {
   const args = [def.id, String(def.n)];
   if (def.side === 'python' && def.runner !== 'node')
-    return [python ?? 'python3', ['-B', `${PYTHON}${def.script}.py`, ...args]];
+    return [def.python ?? python ?? 'python3', ['-B', `${PYTHON}${def.script}.py`, ...args]];
   return [process.execPath, [...(def.nodeFlags ?? []), `${SCENARIOS}${def.script}.js`, ...args]];
 }
 

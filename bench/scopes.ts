@@ -2,6 +2,8 @@
  * What the benchmark runs: the scopes, their cases (one child process per case and run), and the
  * ratios printed against the targets of PERFORMANCE.md / issue 2.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cliScope } from './cli-scope.js';
 
 /** Who a case measures: tsio, a JS peer or floor, or Python's asyncio. */
@@ -24,6 +26,8 @@ export interface CaseDef {
    * starts the Python program itself); skipped like every Python case under `--no-python`.
    */
   runner?: 'node';
+  /** The interpreter of a Python case, when not `python3` from the PATH (e.g. `/usr/bin/python3`). */
+  python?: string;
   /** Why the case cannot run on this machine (then it is skipped), or undefined. Called once. */
   requires?: () => string | undefined;
 }
@@ -81,6 +85,18 @@ export interface Sizes {
   executorStartups: number;
   /** Calls of the ~150 ms CPU-bound task. */
   cpuCalls: number;
+  /** Small messages between two threads (tsio SharedQueue and Pipe, MessageChannel, BroadcastChannel). */
+  channelMessages: number;
+  /** Small messages from a child process (tsio SharedQueue and Pipe, bare IPC). */
+  channelProcessMessages: number;
+  /** Small messages through Python's multiprocessing Queue and Pipe. */
+  channelPython: number;
+  /** Numbers posted one per message between two threads. */
+  channelNumbers: number;
+  /** Numbers in Float64Array chunks (postMessage, tsio SharedQueue). */
+  channelChunked: number;
+  /** Numbers through tsio's shared-memory ring (SharedArray + Atomics); the sum must stay < 2^53. */
+  channelShared: number;
   /** Concurrent `GET /timeit/1` requests (cli scope). */
   cliTimeit: number;
   /** Seconds of each `wrk` run against `GET /`. */
@@ -104,6 +120,12 @@ export const FULL: Sizes = {
   executorLatency: 5_000,
   executorStartups: 20,
   cpuCalls: 8,
+  channelMessages: 400_000,
+  channelProcessMessages: 30_000,
+  channelPython: 100_000,
+  channelNumbers: 400_000,
+  channelChunked: 30_000_000,
+  channelShared: 130_000_000,
   cliTimeit: 100,
   cliLoadSeconds: 5,
   cliStatusUrls: 10_000,
@@ -124,6 +146,12 @@ export const QUICK: Sizes = {
   executorLatency: 1_000,
   executorStartups: 5,
   cpuCalls: 4,
+  channelMessages: 40_000,
+  channelProcessMessages: 3_000,
+  channelPython: 10_000,
+  channelNumbers: 40_000,
+  channelChunked: 3_000_000,
+  channelShared: 13_000_000,
   cliTimeit: 100,
   cliLoadSeconds: 2,
   cliStatusUrls: 2_000,
@@ -551,6 +579,7 @@ export function scopes(s: Sizes): ScopeDef[] {
       ],
     },
     executorsScope(s),
+    channelsScope(s),
     cliScope(s),
   ];
 }
@@ -754,6 +783,160 @@ function executorsScope(s: Sizes): ScopeDef {
       'poolifier 5.3: destroy() may never settle (a worker exits before terminate() listens for its exit);',
       'the bench counts the pool closed once it has no worker left. Its cluster worker is CommonJS: an ES',
       "module worker misses the pool's start-up message and never answers.",
+    ],
+  };
+}
+
+/** The interpreter of the `channels` scope's Python rows: Debian's, as the seed's. */
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/** `Python 3.x.y (/usr/bin/python3)`, or why the Python rows are skipped. */
+function systemPython(): { ok: boolean; text: string } {
+  if (!existsSync(SYSTEM_PYTHON)) return { ok: false, text: `${SYSTEM_PYTHON} not found` };
+  const r = spawnSync(SYSTEM_PYTHON, ['--version'], { encoding: 'utf8' });
+  if (r.error !== undefined || r.status !== 0) {
+    return { ok: false, text: `${SYSTEM_PYTHON} --version failed` };
+  }
+  return { ok: true, text: `${(r.stdout || r.stderr).trim()} (${SYSTEM_PYTHON})` };
+}
+
+/**
+ * Scope `channels`: tsio/channels between threads and processes against bare MessageChannel,
+ * BroadcastChannel, postMessage and child-process IPC, and Python's multiprocessing Queue and Pipe.
+ */
+function channelsScope(s: Sizes): ScopeDef {
+  const ch = (id: string, label: string, side: Side, group: string, n: number): CaseDef => ({
+    id,
+    label,
+    side,
+    script: side === 'python' ? 'mp_channels' : 'channels',
+    n,
+    group,
+    ...(side === 'python'
+      ? {
+          python: SYSTEM_PYTHON,
+          requires: () => {
+            const p = systemPython();
+            return p.ok ? undefined : p.text;
+          },
+        }
+      : {}),
+  });
+  const msgs = "threads: small messages { i, v: 'x' }, 1 producer -> 1 consumer";
+  const nums = 'threads: float64 values, 1 producer -> 1 consumer (n = values)';
+  const proc = "processes: small messages { i, v: 'x' }, child -> parent";
+  const py = "Python multiprocessing: { 'i': i, 'v': 'x' }, producer Process -> consumer Process";
+  const m = s.channelMessages;
+  const pm = s.channelProcessMessages;
+  /** Peer time per item / tsio time per item: tsio's items/s in peer's items/s. */
+  const faster = (label: string, tsio: string, peer: string, atLeast?: number): RatioDef => ({
+    label,
+    metric: 'time',
+    num: peer,
+    den: tsio,
+    ...(atLeast !== undefined ? { target: { op: '>=' as const, value: atLeast } } : {}),
+  });
+  return {
+    name: 'channels',
+    title:
+      'channels: tsio SharedQueue / Pipe / SharedArray vs MessageChannel, BroadcastChannel, postMessage, IPC, Python multiprocessing',
+    cases: [
+      ch('tsio-queue-thread', 'tsio SharedQueue, putSync / for...of (pool)', 'tsio', msgs, m),
+      ch('tsio-pipe-thread', 'tsio Pipe(), send / recvSync (pool)', 'tsio', msgs, m),
+      ch('messagechannel-thread', 'bare MessageChannel, 2 Workers', 'js', msgs, m),
+      ch('broadcastchannel-thread', 'bare BroadcastChannel, 2 Workers', 'js', msgs, m),
+      ch(
+        'tsio-numbers-sab',
+        'tsio SharedArray ring + Atomics (pool)',
+        'tsio',
+        nums,
+        s.channelShared,
+      ),
+      ch(
+        'tsio-numbers-queue',
+        'tsio SharedQueue of Float64Array(1000) chunks',
+        'tsio',
+        nums,
+        s.channelChunked,
+      ),
+      ch('postmessage-numbers', 'bare postMessage, one number each', 'js', nums, s.channelNumbers),
+      ch(
+        'postmessage-numbers-chunked',
+        'bare postMessage, Float64Array(1000) chunks (copied)',
+        'js',
+        nums,
+        s.channelChunked,
+      ),
+      ch(
+        'tsio-queue-process',
+        'tsio SharedQueue, process task await put -> main',
+        'tsio',
+        proc,
+        pm,
+      ),
+      ch('tsio-pipe-process', 'tsio Pipe(), process task send -> main', 'tsio', proc, pm),
+      ch('ipc-process', "bare fork (serialization: 'advanced'), process.send", 'js', proc, pm),
+      ch('py-mp-queue', 'Python multiprocessing.Queue put / get', 'python', py, s.channelPython),
+      ch('py-mp-pipe', 'Python multiprocessing.Pipe send / recv', 'python', py, s.channelPython),
+    ],
+    ratios: [
+      faster(
+        'threads: tsio SharedQueue / MessageChannel msgs/s',
+        'tsio-queue-thread',
+        'messagechannel-thread',
+        1,
+      ),
+      faster(
+        'threads: tsio SharedQueue / BroadcastChannel msgs/s',
+        'tsio-queue-thread',
+        'broadcastchannel-thread',
+        1,
+      ),
+      faster(
+        'threads: tsio Pipe / MessageChannel msgs/s',
+        'tsio-pipe-thread',
+        'messagechannel-thread',
+      ),
+      faster(
+        'numbers: tsio SharedArray ring / postMessage per number, values/s',
+        'tsio-numbers-sab',
+        'postmessage-numbers',
+        10,
+      ),
+      faster(
+        'numbers: tsio SharedArray ring / postMessage chunks, values/s',
+        'tsio-numbers-sab',
+        'postmessage-numbers-chunked',
+      ),
+      faster(
+        'numbers: tsio SharedQueue chunks / postMessage chunks, values/s',
+        'tsio-numbers-queue',
+        'postmessage-numbers-chunked',
+      ),
+      faster('processes: tsio SharedQueue / bare IPC msgs/s', 'tsio-queue-process', 'ipc-process'),
+      faster('processes: tsio Pipe / bare IPC msgs/s', 'tsio-pipe-process', 'ipc-process'),
+      faster(
+        'tsio SharedQueue (threads) / Python multiprocessing.Queue msgs/s',
+        'tsio-queue-thread',
+        'py-mp-queue',
+      ),
+      faster(
+        'tsio Pipe (threads) / Python multiprocessing.Pipe msgs/s',
+        'tsio-pipe-thread',
+        'py-mp-pipe',
+      ),
+    ],
+    notes: () => [
+      `Python rows: ${systemPython().text}, default start method (fork).`,
+      'One producer, one consumer, n items; the consumer counts them and sums i (the run fails unless',
+      'it got exactly n with the right sum). Pools (2 threads; 1 process), bare workers and children',
+      'are started and warmed up with a round of 10% of n through the same kind of channel first;',
+      'ms = telling the producer to go (tsio: submitting both tasks) to the consumer reporting.',
+      'tsio tasks ship as source and get the channel as a direct argument. SharedArray ring: 2^16',
+      'float64 in a SharedArray + written/read counters, published every 4,096 values (Atomics.store/',
+      'notify, Atomics.wait only when full/empty): no copy, no message. Process rows: the child gets',
+      "a proxy whose operations run in the parent (over the pool's IPC channel).",
+      'Ratios: peer time per item / tsio time per item = tsio items/s / peer items/s.',
     ],
   };
 }
