@@ -70,7 +70,15 @@ function writeBytes(v: object): boolean {
 /** Deeper plain structures than this are handed to v8 (which also handles cycles). */
 const MAX_DEPTH = 32;
 
-class TooDeep extends Error {}
+/**
+ * Thrown inside the hand-written encoder when the value needs v8's: too deep, an object seen
+ * twice (shared or cyclic references, which v8 keeps as such), a sparse array, a string with a
+ * lone surrogate.
+ */
+class NeedsV8 extends Error {}
+
+/** The objects and arrays written so far in this message. */
+const seen = new Set<object>();
 
 /** A growable scratch buffer, one per thread. */
 let buf = Buffer.allocUnsafeSlow(4096);
@@ -110,6 +118,8 @@ function writeTaggedString(s: string): void {
 }
 
 function writeString(s: string): void {
+  // UTF-8 cannot carry a lone surrogate (it would arrive as U+FFFD); v8's format can.
+  if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) throw new NeedsV8();
   const max = s.length * 3;
   ensure(4 + max);
   const n = buf.write(s, pos + 4, max, 'utf8');
@@ -162,16 +172,23 @@ function write(v: unknown, depth: number): void {
         buf[pos++] = T_NULL;
         return;
       }
-      if (depth >= MAX_DEPTH) throw new TooDeep();
+      if (depth >= MAX_DEPTH) throw new NeedsV8();
       if (Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype) {
+        if (seen.has(v)) throw new NeedsV8();
+        seen.add(v);
         ensure(5);
         buf[pos] = T_ARRAY;
         buf.writeUInt32LE(v.length, pos + 1);
         pos += 5;
-        for (let i = 0; i < v.length; i++) write(v[i], depth + 1);
+        for (let i = 0; i < v.length; i++) {
+          if (!(i in v)) throw new NeedsV8();
+          write(v[i], depth + 1);
+        }
         return;
       }
       if (isPlainObject(v)) {
+        if (seen.has(v)) throw new NeedsV8();
+        seen.add(v);
         const keys = Object.keys(v);
         ensure(5);
         buf[pos] = T_OBJECT;
@@ -196,7 +213,8 @@ function describeValue(v: unknown): string {
   if (typeof v === 'symbol') return `a symbol (${String(v)})`;
   if (typeof v === 'object' && v !== null) {
     const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
-    return typeof name === 'string' && name !== 'Object' ? `a ${name}` : 'an object';
+    if (typeof name !== 'string' || name === 'Object') return 'an object';
+    return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
   }
   return typeof v;
 }
@@ -225,8 +243,10 @@ export function encode(value: unknown, what: string): { bytes: Buffer; length: n
   pos = 0;
   try {
     write(value, 0);
+    seen.clear();
   } catch (error) {
-    if (!(error instanceof TooDeep)) throw uncloneable(what, value, error);
+    seen.clear();
+    if (!(error instanceof NeedsV8)) throw uncloneable(what, value, error);
     pos = 0;
     try {
       writeV8(value);

@@ -3,7 +3,15 @@
  */
 
 import { BrokenChannelError, ChannelClosedError } from '../errors.js';
-import { kServe, kShare, kWorkerDied, type ShareHub, type WorkerDeath } from '../internal/share.js';
+import {
+  kServe,
+  kShare,
+  kThreadDied,
+  kWorkerDied,
+  trackShareable,
+  type ShareHub,
+  type WorkerDeath,
+} from '../internal/share.js';
 import { signalOf } from '../internal/signal.js';
 import {
   checkKnownKeys,
@@ -52,7 +60,13 @@ const OUT_RULES: EndRules = {
   refuse: W_CLOSED | R_CLOSED | BROKEN,
   putError: (state) => {
     if (state & BROKEN) return new BrokenChannelError(BROKEN_MESSAGE);
-    if (state & W_CLOSED) return new ChannelClosedError('This end of the pipe is closed.');
+    if (state & W_CLOSED) {
+      return new ChannelClosedError(
+        state & W_CRASHED
+          ? 'This end of the pipe was closed: the worker that held it crashed.'
+          : 'This end of the pipe is closed.',
+      );
+    }
     return new ChannelClosedError(
       state & R_CRASHED
         ? 'The other end of the pipe is closed: the worker that held it crashed.'
@@ -394,8 +408,14 @@ export class Connection<T = unknown> {
     this.#in?.ring.breakFor(owner, R_CLOSED | R_CRASHED);
   }
 
+  /** @internal */
+  [kThreadDied](threadId: number): void {
+    this.#in?.ring.threadDied(threadId);
+    this.#out?.ring.threadDied(threadId);
+  }
+
   /** @internal An operation a child process asked for. */
-  [kServe](op: string, args: unknown[], signal: AbortSignal): unknown {
+  [kServe](op: string, args: unknown[], signal: AbortSignal | undefined): unknown {
     switch (op) {
       case 'send':
         this.send(args[0] as T);
@@ -449,8 +469,11 @@ export function Pipe<T = unknown>(options?: PipeOptions): [Connection<T>, Connec
   const bytes = checkBufferSize(options?.bufferSize);
   const toFirst = Ring.create(bytes, 0).sab;
   const toSecond = duplex ? Ring.create(bytes, 0).sab : undefined;
-  return [
+  const ends: [Connection<T>, Connection<T>] = [
     attachConnection<T>({ k: 'conn', in: toFirst, out: toSecond }),
     attachConnection<T>({ k: 'conn', in: toSecond, out: toFirst }),
   ];
+  trackShareable(ends[0]);
+  trackShareable(ends[1]);
+  return ends;
 }

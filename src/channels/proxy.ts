@@ -65,10 +65,12 @@ function sendRequest(m: ShareRequest, what: string, value: unknown): void {
   }
 }
 
-/** Throws the failure of an earlier fire-and-forget request on object `o`, if any. */
+/** Throws (once) the failure of an earlier fire-and-forget request on object `o`, if any. */
 export function throwPending(o: number): void {
   const e = failures.get(o);
-  if (e !== undefined) throw e;
+  if (e === undefined) return;
+  failures.delete(o);
+  throw e;
 }
 
 /** Runs `op` on object `o` in the parent; resolves with its value. */
@@ -80,12 +82,23 @@ export function request(
   signal?: AbortSignal,
 ): Promise<unknown> {
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const id = nextId++;
   try {
-    sendRequest({ t: 'ch', id, o, op, a: args }, what, args[0]);
+    return start(o, op, args, what, signal);
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/** Sends a request (throws if it cannot be sent: a value that cannot be cloned) and its reply. */
+function start(
+  o: number,
+  op: string,
+  args: unknown[],
+  what: string,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const id = nextId++;
+  sendRequest({ t: 'ch', id, o, op, a: args }, what, args[0]);
   listen();
   return new Promise<unknown>((resolve, reject) => {
     let onAbort: (() => void) | null = null;
@@ -140,7 +153,7 @@ function ack(w: Window, seq: number): void {
 }
 
 /**
- * Runs `op` on object `o` in the parent and resolves as soon as at most {@link WINDOW} such
+ * Runs `op` on object `o` in the parent (throws at once if the value cannot be sent) and resolves as soon as at most {@link WINDOW} such
  * requests are unacknowledged, instead of after a round trip: a producer in a child process
  * streams at the speed of the IPC channel, and still waits (backpressure) when the parent's queue
  * stays full. The parent runs them in order, in one FIFO per channel, so the reply to a marked
@@ -156,7 +169,7 @@ export function pipelined(
   const w = windowOf(o, drainOp);
   const seq = w.sent + 1;
   if (seq % MARK_EVERY === 0) {
-    const done = request(o, op, args, what);
+    const done = start(o, op, args, what, undefined);
     w.sent = seq;
     done.then(
       () => ack(w, seq),

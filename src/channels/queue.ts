@@ -9,13 +9,22 @@ import {
   QueueFullError,
   QueueShutDownError,
 } from '../errors.js';
-import { kServe, kShare, kWorkerDied, type ShareHub, type WorkerDeath } from '../internal/share.js';
+import {
+  kServe,
+  kShare,
+  kThreadDied,
+  kWorkerDied,
+  trackShareable,
+  type ShareHub,
+  type WorkerDeath,
+} from '../internal/share.js';
 import { signalOf } from '../internal/signal.js';
 import {
   checkInteger,
   checkKnownKeys,
   checkOptions,
   checkTimeout,
+  rangeError,
   typeError,
 } from '../internal/validate.js';
 import type { SignalOptions } from '../options.js';
@@ -115,6 +124,8 @@ export class SharedQueue<T = unknown> {
   readonly #end: Endpoint | null;
   readonly #id: number;
   readonly #maxsize: number;
+  /** A proxy (child process) whose shutdown() was called here. */
+  #shutDown = false;
 
   /**
    * @param maxsize At most this many items are queued (`put` waits, `putNowait` throws); 0 or
@@ -129,15 +140,17 @@ export class SharedQueue<T = unknown> {
       this.#end = desc.sab !== undefined ? new Endpoint(new Ring(desc.sab), RULES) : null;
       return;
     }
-    if (typeof maxsize !== 'number' || Number.isNaN(maxsize)) {
-      throw typeError('maxsize', 'a number', maxsize);
+    if (typeof maxsize !== 'number') throw typeError('maxsize', 'a number', maxsize);
+    if (!Number.isInteger(maxsize) && maxsize !== Infinity) {
+      throw rangeError('maxsize', 'an integer (0 or less: no limit)', maxsize);
     }
     checkOptions('options', options);
     if (options !== undefined) checkKnownKeys('options', options, ['bufferSize']);
     const bytes = checkBufferSize(options?.bufferSize);
-    this.#maxsize = maxsize > 0 ? Math.min(Math.floor(maxsize), 2 ** 31 - 1) : 0;
+    this.#maxsize = maxsize > 0 && maxsize !== Infinity ? Math.min(maxsize, 2 ** 31 - 1) : 0;
     this.#id = 0;
     this.#end = new Endpoint(Ring.create(bytes, this.#maxsize), RULES);
+    trackShareable(this);
   }
 
   /** The maximum number of items (0: no limit but the buffer). */
@@ -216,14 +229,15 @@ export class SharedQueue<T = unknown> {
     if (end === null) {
       try {
         throwPending(this.#id);
+        if (this.#shutDown) throw RULES.putError(SHUTDOWN);
+        // With a signal the put must stay abortable until it is in: one round trip. Without
+        // one, puts are pipelined (the parent runs them in order; backpressure still applies).
+        return signal !== undefined
+          ? (request(this.#id, 'put', [item], 'SharedQueue.put', signal) as Promise<void>)
+          : pipelined(this.#id, 'put', [item], 'SharedQueue.put', 'drained');
       } catch (error) {
         return Promise.reject(error);
       }
-      // With a signal the put must stay abortable until it is in: one round trip. Without one,
-      // puts are pipelined (the parent runs them in order; backpressure still applies).
-      return signal !== undefined
-        ? (request(this.#id, 'put', [item], 'SharedQueue.put', signal) as Promise<void>)
-        : pipelined(this.#id, 'put', [item], 'SharedQueue.put', 'drained');
     }
     let enc: { bytes: Buffer; length: number };
     try {
@@ -361,7 +375,9 @@ export class SharedQueue<T = unknown> {
       throw typeError('options.immediate', 'a boolean', immediate);
     }
     if (this.#end === null) {
-      // After this process's puts in flight have landed, as if they had been awaited one by one.
+      // After this process's puts in flight have landed, as if they had been awaited one by one;
+      // this process's later puts fail at once.
+      this.#shutDown = true;
       postAfter(this.#id, 'shutdown', [immediate], 'SharedQueue.shutdown');
       return;
     }
@@ -447,8 +463,13 @@ export class SharedQueue<T = unknown> {
     this.#end?.ring.breakFor(death.threadId + 1, BROKEN);
   }
 
+  /** @internal */
+  [kThreadDied](threadId: number): void {
+    this.#end?.ring.threadDied(threadId);
+  }
+
   /** @internal An operation a child process asked for. */
-  [kServe](op: string, args: unknown[], signal: AbortSignal): unknown {
+  [kServe](op: string, args: unknown[], signal: AbortSignal | undefined): unknown {
     switch (op) {
       case 'put':
         return this.put(args[0] as T, { signal });

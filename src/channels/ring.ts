@@ -176,6 +176,11 @@ export class Ring {
     this.setState(held ? bits | BROKEN : bits);
   }
 
+  /** A thread exited: if it held the lock it died inside an operation, so the ring is broken. */
+  threadDied(threadId: number): void {
+    if (Atomics.load(this.#i32, LOCK) === threadId + 1) this.breakFor(threadId + 1, BROKEN);
+  }
+
   wakeAll(): void {
     Atomics.add(this.#i32, SEQ_PUT, 1);
     Atomics.add(this.#i32, SEQ_GET, 1);

@@ -7,9 +7,15 @@
 
 import { threadId } from 'node:worker_threads';
 import { BrokenChannelError, InvalidStateError } from '../errors.js';
-import { kShare, kWorkerDied, type WorkerDeath } from '../internal/share.js';
+import {
+  kShare,
+  kThreadDied,
+  kWorkerDied,
+  trackShareable,
+  type WorkerDeath,
+} from '../internal/share.js';
 import { signalOf } from '../internal/signal.js';
-import { checkFunction, typeError, valueError } from '../internal/validate.js';
+import { checkFunction, rangeError, typeError, valueError } from '../internal/validate.js';
 import type { SignalOptions } from '../options.js';
 import { checkBlockingAllowed } from './endpoint.js';
 import { checkBlocking, type BlockingOptions } from './queue.js';
@@ -65,6 +71,7 @@ export class SharedLock {
     this.#sab = a?.sab ?? new SharedArrayBuffer(LOCK_BYTES);
     this.#offset = a?.offset ?? 0;
     this.#i32 = new Int32Array(this.#sab, this.#offset, LOCK_BYTES / 4);
+    if (a === null) trackShareable(this);
   }
 
   #broken(): BrokenChannelError {
@@ -231,8 +238,13 @@ export class SharedLock {
 
   /** @internal */
   [kWorkerDied](death: WorkerDeath): void {
+    this[kThreadDied](death.threadId);
+  }
+
+  /** @internal A thread that exited holding the lock broke it. */
+  [kThreadDied](threadId: number): void {
     const i32 = this.#i32;
-    if (death.threadId >= 0 && Atomics.load(i32, OWNER) === death.threadId + 1) {
+    if (threadId >= 0 && Atomics.load(i32, OWNER) === threadId + 1) {
       Atomics.or(i32, FLAGS, F_BROKEN);
       Atomics.notify(i32, OWNER);
     }
@@ -281,6 +293,34 @@ const ARRAYS: {
   bigint64: BigInt64Array,
   biguint64: BigUint64Array,
 };
+
+/** The integer range of each integer element type; absent for floats. */
+const RANGES: Partial<Record<SharedArrayType, readonly [number | bigint, number | bigint]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint32: [0, 2 ** 32 - 1],
+  bigint64: [-(2n ** 63n), 2n ** 63n - 1n],
+  biguint64: [0n, 2n ** 64n - 1n],
+};
+
+/**
+ * A value for an element of `type`: a bigint for the 64-bit integer types, a number otherwise,
+ * an integer in range for integer types (a typed array would silently wrap or truncate it).
+ */
+function checkElement(name: string, type: SharedArrayType, v: unknown): void {
+  const big = type === 'bigint64' || type === 'biguint64';
+  if (big ? typeof v !== 'bigint' : typeof v !== 'number') {
+    throw typeError(name, big ? 'a bigint' : 'a number', v);
+  }
+  const range = RANGES[type];
+  if (range === undefined) return;
+  if ((!big && !Number.isInteger(v)) || (v as number) < range[0] || (v as number) > range[1]) {
+    throw rangeError(name, `an integer from ${range[0]} to ${range[1]} (type '${type}')`, v);
+  }
+}
 
 function checkType(name: string, type: unknown, allowed: readonly string[]): void {
   if (typeof type !== 'string' || !allowed.includes(type)) {
@@ -343,6 +383,7 @@ export class SharedArray<K extends SharedArrayType = 'float64'> {
     ) {
       values = Array.from(lengthOrValues);
       length = values.length;
+      for (let i = 0; i < length; i++) checkElement(`lengthOrValues[${i}]`, type, values[i]);
     } else {
       throw typeError(
         'lengthOrValues',
@@ -354,6 +395,7 @@ export class SharedArray<K extends SharedArrayType = 'float64'> {
     this.#sab = a?.sab ?? new SharedArrayBuffer(LOCK_BYTES + length * Ctor.BYTES_PER_ELEMENT);
     this.array = new Ctor(this.#sab, LOCK_BYTES, length);
     this.lock = attachLock(this.#sab, 0);
+    if (a === null) trackShareable(this);
     if (values !== null) {
       try {
         (this.array as unknown as { set(v: ArrayLike<unknown>): void }).set(values);
@@ -401,6 +443,11 @@ export class SharedArray<K extends SharedArrayType = 'float64'> {
   /** @internal */
   [kWorkerDied](death: WorkerDeath): void {
     this.lock[kWorkerDied](death);
+  }
+
+  /** @internal */
+  [kThreadDied](threadId: number): void {
+    this.lock[kThreadDied](threadId);
   }
 }
 
@@ -465,7 +512,10 @@ export class SharedValue<K extends SharedValueType = 'int32'> {
     if (type === 'int32') this.#i32 = new Int32Array(this.#sab, LOCK_BYTES, 1);
     if (type === 'float64') this.#f64 = new Float64Array(this.#sab, LOCK_BYTES, 1);
     this.lock = attachLock(this.#sab, 0);
-    if (attached === null && initial !== undefined) this.value = initial;
+    if (attached === null) {
+      trackShareable(this);
+      if (initial !== undefined) this.value = initial;
+    }
   }
 
   /** The type. */
@@ -474,9 +524,7 @@ export class SharedValue<K extends SharedValueType = 'int32'> {
   }
 
   #check(name: string, v: unknown): void {
-    if (this.#type === 'bigint64' ? typeof v !== 'bigint' : typeof v !== 'number') {
-      throw typeError(name, this.#type === 'bigint64' ? 'a bigint' : 'a number', v);
-    }
+    checkElement(name, this.#type, v);
   }
 
   /** The current value (an atomic read). */
@@ -583,6 +631,11 @@ export class SharedValue<K extends SharedValueType = 'int32'> {
   /** @internal */
   [kWorkerDied](death: WorkerDeath): void {
     this.lock[kWorkerDied](death);
+  }
+
+  /** @internal */
+  [kThreadDied](threadId: number): void {
+    this.lock[kThreadDied](threadId);
   }
 }
 

@@ -14,7 +14,14 @@ import { Future, STATE } from '../future.js';
 import { Deque } from '../internal/deque.js';
 import { decodeThrown, encodeThrown, type EncodedThrown } from '../internal/error-codec.js';
 import { Histogram } from '../internal/histogram.js';
-import { kShare, kWorkerDied, SHARED_KEY, ShareHub, type Shareable } from '../internal/share.js';
+import {
+  kShare,
+  kWorkerDied,
+  SHARED_KEY,
+  ShareHub,
+  threadDied,
+  type Shareable,
+} from '../internal/share.js';
 import {
   checkDelay,
   checkInteger,
@@ -195,8 +202,6 @@ class WorkerRecord {
   terminatedFor: Item | null = null;
   transport!: Transport;
   refd = true;
-  /** Channels and shared objects handed to this worker (told if it dies without warning). */
-  shared: Set<Shareable> | null = null;
   constructor(readonly id: number) {}
 }
 
@@ -583,6 +588,11 @@ export abstract class Pool implements Executor {
 
   /** Drops the task's signal listener and timer (the task stays where it is). */
   #release(item: Item): void {
+    if (item.shared !== null) {
+      // A child process reaches a channel only while a task that has it runs.
+      if (this.#hub !== null) for (const obj of item.shared) this.#hub.release(obj);
+      item.shared = null;
+    }
     if (item.abortListener !== null) {
       item.signal!.removeEventListener('abort', item.abortListener);
       item.abortListener = null;
@@ -689,8 +699,11 @@ export abstract class Pool implements Executor {
         }
         let n = Math.min(quota, share, w.inFlight + left) - w.inFlight;
         while (n > 0 && this.#queue.length > 0) {
+          const queued = this.#queue.length;
           const sent = this.#sendBatch(w, Math.min(n, MAX_BATCH));
-          if (sent === 0) break;
+          // Nothing handed and nothing taken (no free slot): stop. Tasks that could not be sent
+          // were taken off the queue (and failed): go on with the next ones.
+          if (sent === 0 && this.#queue.length === queued) break;
           n -= sent;
         }
         this.#dropCancelledHead();
@@ -734,7 +747,6 @@ export abstract class Pool implements Executor {
       setup: this.setupModules(),
     };
     if (this.#options.initializer !== null) w.known.add(this.#options.initializer.key);
-    if (this.#initShared !== null) w.shared = new Set(this.#initShared);
     this.#workers.add(w);
     w.transport = this.spawn(
       init,
@@ -774,10 +786,6 @@ export abstract class Pool implements Executor {
     item.state = HANDED;
     this.#handed.set(item.id, item);
     w.inFlight++;
-    if (item.shared !== null) {
-      const held = (w.shared ??= new Set());
-      for (const obj of item.shared) held.add(obj);
-    }
     tasks.push(item.id, item.slot, key, item.flags, item.args);
     return defs;
   }
@@ -818,16 +826,20 @@ export abstract class Pool implements Executor {
       // back and send the tasks one by one, failing only those that cannot travel.
       for (const item of batch) this.#unhand(w, item);
       if (defs !== null) for (const def of defs) w.known.delete(def[0]);
-      for (const item of batch) this.#sendOne(w, item);
+      let sent = 0;
+      for (const item of batch) if (this.#sendOne(w, item)) sent++;
+      return sent;
     }
     return batch.length;
   }
 
-  #sendOne(w: WorkerRecord, item: Item): void {
+  /** Hands one task to `w`; false (and the task failed) when its arguments cannot be sent. */
+  #sendOne(w: WorkerRecord, item: Item): boolean {
     const tasks: unknown[] = [];
     const defs = this.#hand(w, item, tasks, null);
     try {
       w.transport.send({ t: 'run', defs, tasks }, item.transfer ?? undefined);
+      return true;
     } catch (error) {
       this.#unhand(w, item);
       if (defs !== null) for (const def of defs) w.known.delete(def[0]);
@@ -847,6 +859,7 @@ export abstract class Pool implements Executor {
       );
       item.future._item = null;
       if (!item.future.done()) item.future._settle(STATE.REJECTED, e);
+      return false;
     }
   }
 
@@ -1003,8 +1016,13 @@ export abstract class Pool implements Executor {
       );
     }
     if (crashed && w.terminatedFor === null) this.#crashes++;
+    const lost: Item[] = [];
+    for (const item of this.#handed.values()) if (item.worker === w) lost.push(item);
+    // The channels of the tasks the dead worker ran (and of initargs) are told, so that nobody
+    // waits on them forever; a dead thread's hold on any channel's lock is undone.
+    const died = lost.length > 0 ? this.#recover(w, lost, code, signal) : [];
     this.#hub?.workerGone(w);
-    if (crashed && w.shared !== null) {
+    if (crashed && (died.length > 0 || this.#initShared !== null)) {
       const how =
         w.terminatedFor !== null
           ? 'was terminated (a task outlived its timeout or signal)'
@@ -1012,17 +1030,18 @@ export abstract class Pool implements Executor {
             ? `was killed by ${signal}`
             : `crashed with exit code ${code}`;
       const death = { kind: this.kind, threadId: w.transport.threadId, how };
-      for (const obj of w.shared) obj[kWorkerDied](death);
+      for (const obj of new Set([...died, ...(this.#initShared ?? [])])) obj[kWorkerDied](death);
     }
-    w.shared = null;
-    const lost: Item[] = [];
-    for (const item of this.#handed.values()) if (item.worker === w) lost.push(item);
-    if (lost.length > 0) this.#recover(w, lost, code, signal);
+    if (this.kind === 'thread') threadDied(w.transport.threadId);
     this.#scheduleFlush();
   }
 
-  /** Accounts for the tasks a dead worker held: the running one fails, the others run elsewhere. */
-  #recover(w: WorkerRecord, lost: Item[], code: number | null, signal: string | null): void {
+  /**
+   * Accounts for the tasks a dead worker held: the running one fails, the others run elsewhere.
+   * Returns the channels and shared objects of the tasks it ran or was running.
+   */
+  #recover(w: WorkerRecord, lost: Item[], code: number | null, signal: string | null): Shareable[] {
+    const died: Shareable[] = [];
     const slots = this.#slots;
     let runningId = w.terminatedFor?.id ?? w.exitReport?.running ?? -1;
     if (runningId < 0) {
@@ -1044,6 +1063,12 @@ export abstract class Pool implements Executor {
     const requeue: Item[] = [];
     for (const item of lost) {
       const slotState = slots !== null ? Atomics.load(slots, item.slot) : -1;
+      if (
+        item.shared !== null &&
+        (item.id === runningId || slotState === SLOT_DONE || slotState === SLOT_RUNNING)
+      ) {
+        died.push(...item.shared);
+      }
       this.#unhand(w, item);
       const future = item.future;
       if (future.done()) {
@@ -1070,6 +1095,7 @@ export abstract class Pool implements Executor {
       );
     }
     for (let i = requeue.length - 1; i >= 0; i--) this.#queue.unshift(requeue[i]!);
+    return died;
   }
 
   #crashError(
@@ -1183,6 +1209,7 @@ export abstract class Pool implements Executor {
     for (const w of this.#workers) this.#stopWorker(w);
     if (this.#workers.size === 0 && this.#state !== CLOSED) {
       this.#state = CLOSED;
+      this.#hub?.clear();
       this.#resolveClosed?.();
     }
   }

@@ -83,15 +83,15 @@ function typeScriptLoaderSetup(): string[] {
 
 class ThreadTransport implements Transport {
   readonly #worker: Worker;
-  get threadId(): number {
-    return this.#worker.threadId;
-  }
+  /** Read at start: `Worker#threadId` is -1 once the thread has stopped. */
+  readonly threadId: number;
   constructor(init: WorkerInit, events: TransportEvents, limits: ResourceLimits | undefined) {
     this.#worker = new Worker(WORKER_MAIN, {
       workerData: init,
       name: init.name,
       ...(limits !== undefined ? { resourceLimits: limits } : {}),
     });
+    this.threadId = this.#worker.threadId;
     this.#worker.on('message', events.message);
     this.#worker.on('error', events.error);
     this.#worker.once('exit', (code) => {

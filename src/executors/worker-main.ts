@@ -127,8 +127,13 @@ function flush(): void {
       try {
         post({ t: 'done', results: one });
       } catch (error) {
+        const message = (error as Error).message;
         const e = new TypeError(
-          `The task's result could not be sent back from the worker: ${(error as Error).message}`,
+          /Symbol\(tsio\./.test(message)
+            ? "The task's result could not be sent back from the worker: it holds a tsio channel " +
+                'or shared object, which cannot be returned from a task. Create channels in the ' +
+                'main thread and pass them to tasks as arguments.'
+            : `The task's result could not be sent back from the worker: ${message}`,
         );
         post({ t: 'done', results: [one[0], FAILED, encodeThrown(e), one[3], one[4]] });
       }

@@ -18,6 +18,8 @@ export const kShare: unique symbol = Symbol.for('tsio.share') as never;
 export const kWorkerDied: unique symbol = Symbol.for('tsio.share.workerDied') as never;
 /** `obj[kServe](op, args, signal)`: an operation a child process asked for, run in the parent. */
 export const kServe: unique symbol = Symbol.for('tsio.share.serve') as never;
+/** `obj[kThreadDied](threadId)`: a thread exited; undo its hold on the object's locks, if any. */
+export const kThreadDied: unique symbol = Symbol.for('tsio.share.threadDied') as never;
 
 /** The property name of a swapped argument (a string: symbols do not survive cloning). */
 export const SHARED_KEY = '__tsioShared';
@@ -35,7 +37,29 @@ export interface WorkerDeath {
 export interface Shareable {
   [kShare](target: 'thread' | 'process', hub: ShareHub | null): unknown;
   [kWorkerDied](death: WorkerDeath): void;
-  [kServe]?(op: string, args: unknown[], signal: AbortSignal): unknown;
+  [kThreadDied](threadId: number): void;
+  /** `signal` is undefined for a request that cannot be withdrawn. */
+  [kServe]?(op: string, args: unknown[], signal: AbortSignal | undefined): unknown;
+}
+
+/** Every shareable object made in this thread and still alive. */
+const live = new Set<WeakRef<Shareable>>();
+const collected = new FinalizationRegistry<WeakRef<Shareable>>((ref) => live.delete(ref));
+
+/** Called by each shareable object made (not rebuilt from a descriptor) in this thread. */
+export function trackShareable(obj: Shareable): void {
+  const ref = new WeakRef(obj);
+  live.add(ref);
+  collected.register(obj, ref);
+}
+
+/**
+ * A worker thread exited: any lock word it still held (a thread killed inside a channel
+ * operation, or a task that took a SharedLock and never released it) must not stay held forever.
+ */
+export function threadDied(threadId: number): void {
+  if (threadId < 0) return;
+  for (const ref of live) ref.deref()?.[kThreadDied](threadId);
 }
 
 export function isShareable(value: unknown): value is Shareable {
@@ -65,9 +89,6 @@ export interface ShareReply {
   readonly v: unknown;
 }
 
-/** The signal of operations that cannot be withdrawn. */
-const NEVER = { signal: new AbortController().signal } as const;
-
 interface Pending {
   readonly controller: AbortController;
   readonly owner: object;
@@ -80,18 +101,34 @@ interface Pending {
 export class ShareHub {
   readonly #ids = new WeakMap<object, number>();
   readonly #objects = new Map<number, Shareable>();
+  /** How many tasks (queued or running) have each object; initargs' objects are never released. */
+  readonly #uses = new Map<number, number>();
   readonly #pending = new Map<object, Map<number, Pending>>();
   #next = 1;
 
-  /** The id of `obj` (registered on first use; kept until the pool shuts down). */
+  /** The id of `obj`, for one more task that has it (see {@link ShareHub.release}). */
   register(obj: Shareable): number {
     let id = this.#ids.get(obj);
     if (id === undefined) {
       id = this.#next++;
       this.#ids.set(obj, id);
-      this.#objects.set(id, obj);
     }
+    this.#objects.set(id, obj);
+    this.#uses.set(id, (this.#uses.get(id) ?? 0) + 1);
     return id;
+  }
+
+  /** A task that had `obj` is over: the hub forgets it when no task has it any more. */
+  release(obj: Shareable): void {
+    const id = this.#ids.get(obj);
+    if (id === undefined) return;
+    const uses = (this.#uses.get(id) ?? 1) - 1;
+    if (uses > 0) {
+      this.#uses.set(id, uses);
+    } else {
+      this.#uses.delete(id);
+      this.#objects.delete(id);
+    }
   }
 
   /** Runs a child's request for worker `owner`; `reply` sends the answer back to it. */
@@ -106,14 +143,19 @@ export class ShareHub {
       reply({ t: 'chr', id: m.id, o: m.o, s: 1, v: encodeThrown(error) });
     };
     if (obj === undefined || obj[kServe] === undefined) {
-      fail(new Error(`tsio: no shared object ${m.o} in this pool.`));
+      fail(
+        new Error(
+          `tsio: channel ${m.o} is no longer reachable from this process: a task reaches the ` +
+            'channels it was given while it runs (keep one for longer by passing it in initargs).',
+        ),
+      );
       return;
     }
-    // A request that wants no reply cannot be withdrawn: it needs no controller of its own.
-    const controller = m.id === 0 ? NEVER : new AbortController();
+    // A request that wants no reply cannot be withdrawn: it needs no controller.
+    const controller = m.id === 0 ? null : new AbortController();
     let result: unknown;
     try {
-      result = obj[kServe](m.op, m.a, controller.signal);
+      result = obj[kServe](m.op, m.a, controller?.signal);
     } catch (error) {
       fail(error);
       return;
@@ -128,7 +170,7 @@ export class ShareHub {
     }
     if (mine === undefined) this.#pending.set(owner, (mine = new Map<number, Pending>()));
     const table = mine;
-    table.set(m.id, { controller: controller as AbortController, owner });
+    table.set(m.id, { controller: controller!, owner });
     result.then(
       (value: unknown) => {
         table.delete(m.id);
@@ -136,7 +178,7 @@ export class ShareHub {
       },
       (error: unknown) => {
         table.delete(m.id);
-        if (controller.signal.aborted) reply({ t: 'chr', id: m.id, o: m.o, s: 2, v: undefined });
+        if (controller!.signal.aborted) reply({ t: 'chr', id: m.id, o: m.o, s: 2, v: undefined });
         else fail(error);
       },
     );
@@ -154,6 +196,7 @@ export class ShareHub {
   clear(): void {
     for (const owner of [...this.#pending.keys()]) this.workerGone(owner);
     this.#objects.clear();
+    this.#uses.clear();
   }
 }
 
