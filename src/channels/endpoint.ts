@@ -43,20 +43,24 @@ export interface EndRules {
   tooBig(length: number, capacity: number): Error;
 }
 
-function settlePut(p: PendingPut, error?: unknown): void {
-  if (p.done) return;
+/** Settles a waiting put; false if it was already settled. */
+function settlePut(p: PendingPut, error?: unknown): boolean {
+  if (p.done) return false;
   p.done = true;
   if (p.onAbort !== null) p.signal!.removeEventListener('abort', p.onAbort);
   if (error === undefined) p.resolve();
   else p.reject(error);
+  return true;
 }
 
-function settleGet(g: PendingGet, value: unknown, error?: unknown): void {
-  if (g.done) return;
+/** Settles a waiting get; false if it was already settled. */
+function settleGet(g: PendingGet, value: unknown, error?: unknown): boolean {
+  if (g.done) return false;
   g.done = true;
   if (g.onAbort !== null) g.signal!.removeEventListener('abort', g.onAbort);
   if (error === undefined) g.resolve(value);
   else g.reject(error);
+  return true;
 }
 
 export function checkBlockingAllowed(what: string): void {
@@ -75,6 +79,20 @@ function deadline(timeout: number | undefined): number {
 /** Endpoints of this thread with puts still waiting for room. */
 const unsettled = new Set<Endpoint>();
 
+/**
+ * Writes what the waiting puts of this thread can write now, without waiting: a thread about to
+ * block in a `...Sync` call cannot run its async pumps, and its outbox must still reach the
+ * other side (or a request/reply loop over a pipe deadlocks). True if some are still waiting.
+ */
+export function flushOutboxes(): boolean {
+  let waiting = false;
+  for (const end of unsettled) if (!end.flushNow()) waiting = true;
+  return waiting;
+}
+
+/** How long a blocking call sleeps at a time while this thread's outbox still waits for room. */
+const OUTBOX_POLL_MS = 1;
+
 /** Resolves when every put queued in this thread (a pipe's outbox included) is in its ring. */
 export function allDrained(): Promise<void> {
   if (unsettled.size === 0) return Promise.resolve();
@@ -88,6 +106,9 @@ export class Endpoint {
   readonly #gets = new Deque<PendingGet>();
   #pumpingPuts = false;
   #pumpingGets = false;
+  /** Waiting puts and gets not settled yet (the FIFOs may still hold settled ones). */
+  #livePuts = 0;
+  #liveGets = 0;
   #drained: (() => void)[] = [];
 
   constructor(ring: Ring, rules: EndRules) {
@@ -101,19 +122,27 @@ export class Endpoint {
 
   /** Puts waiting in this thread. */
   get pendingPuts(): number {
-    return this.#puts.length;
+    return this.#livePuts;
+  }
+
+  #putDone(p: PendingPut, error?: unknown): void {
+    if (settlePut(p, error)) this.#livePuts--;
+  }
+
+  #getDone(g: PendingGet, value: unknown, error?: unknown): void {
+    if (settleGet(g, value, error)) this.#liveGets--;
   }
 
   /**
    * Puts the encoded message now if it fits and nothing of this thread waits before it; else
    * queues a copy. Returns a promise settled when it is in the ring (or refused).
    */
-  put(bytes: Buffer, length: number, signal: AbortSignal | undefined): Promise<void> {
+  put(bytes: Uint8Array, length: number, signal: AbortSignal | undefined): Promise<void> {
     const ring = this.#ring;
     if (frameSize(length) > ring.capacity) {
       return Promise.reject(this.#rules.tooBig(length, ring.capacity));
     }
-    if (this.#puts.length === 0) {
+    if (this.#livePuts === 0) {
       const r = ring.tryPut(bytes, length, this.#rules.refuse);
       if (r === PUT_OK) return RESOLVED;
       if (r !== PUT_FULL) return Promise.reject(this.#rules.putError(ring.state()));
@@ -130,13 +159,14 @@ export class Endpoint {
       if (signal !== undefined) {
         p.onAbort = () => {
           p.onAbort = null;
-          settlePut(p, signal.reason);
+          this.#putDone(p, signal.reason);
           // Wake the pump (and every other waiter of the word, who simply look again).
           ring.wakeAll();
         };
         signal.addEventListener('abort', p.onAbort, { once: true });
       }
       this.#puts.push(p);
+      this.#livePuts++;
       if (!this.#pumpingPuts) void this.#pumpPuts();
     });
   }
@@ -145,7 +175,7 @@ export class Endpoint {
    * Queues a copy of a message for a put that nobody awaits (a pipe's outbox): no promise per
    * message. A later refusal (the other end closed) drops it.
    */
-  enqueue(bytes: Buffer, length: number): void {
+  enqueue(bytes: Uint8Array, length: number): void {
     this.#puts.push({
       bytes: Buffer.from(bytes.subarray(0, length)),
       resolve: noop,
@@ -154,13 +184,33 @@ export class Endpoint {
       onAbort: null,
       signal: undefined,
     });
+    this.#livePuts++;
     if (!this.#pumpingPuts) void this.#pumpPuts();
   }
 
   /** Resolves when every put this thread queued is in the ring (or was refused). */
   drained(): Promise<void> {
-    if (this.#puts.length === 0) return RESOLVED;
+    if (this.#livePuts === 0) return RESOLVED;
     return new Promise<void>((resolve) => this.#drained.push(resolve));
+  }
+
+  /** Puts what fits now, in order; true when no put of this thread waits any more. */
+  flushNow(): boolean {
+    const ring = this.#ring;
+    const puts = this.#puts;
+    while (puts.length > 0) {
+      const p = puts.at(0)!;
+      if (p.done) {
+        puts.shift();
+        continue;
+      }
+      const r = ring.tryPut(p.bytes, p.bytes.length, this.#rules.refuse);
+      if (r === PUT_FULL) return false;
+      puts.shift();
+      if (r === PUT_OK) this.#putDone(p);
+      else this.#putDone(p, this.#rules.putError(ring.state()));
+    }
+    return true;
   }
 
   async #pumpPuts(): Promise<void> {
@@ -179,12 +229,12 @@ export class Endpoint {
         const r = ring.tryPut(p.bytes, p.bytes.length, this.#rules.refuse);
         if (r === PUT_OK) {
           puts.shift();
-          settlePut(p);
+          this.#putDone(p);
           continue;
         }
         if (r !== PUT_FULL) {
           const error = this.#rules.putError(ring.state());
-          for (let q = puts.shift(); q !== undefined; q = puts.shift()) settlePut(q, error);
+          for (let q = puts.shift(); q !== undefined; q = puts.shift()) this.#putDone(q, error);
           break;
         }
         await ring.waitAsync(SEQ_GET, seen);
@@ -200,7 +250,7 @@ export class Endpoint {
 
   /** Takes a message now if one is there and nothing of this thread waits before: [value] or null. */
   tryGetNow(): [unknown] | null {
-    if (this.#gets.length > 0) return null;
+    if (this.#liveGets > 0) return null;
     const length = this.#ring.tryGet();
     if (length >= 0) return [decode(Ring.bytes, length)];
     if (length === GET_BROKEN) throw this.#rules.putError(this.#ring.state() | BROKEN);
@@ -215,7 +265,7 @@ export class Endpoint {
   }
 
   get(signal: AbortSignal | undefined): Promise<unknown> {
-    if (this.#gets.length === 0) {
+    if (this.#liveGets === 0) {
       let now: [unknown] | null;
       try {
         now = this.tryGetNow();
@@ -240,12 +290,13 @@ export class Endpoint {
       if (signal !== undefined) {
         g.onAbort = () => {
           g.onAbort = null;
-          settleGet(g, undefined, signal.reason);
+          this.#getDone(g, undefined, signal.reason);
           ring.wakeAll();
         };
         signal.addEventListener('abort', g.onAbort, { once: true });
       }
       this.#gets.push(g);
+      this.#liveGets++;
       if (!this.#pumpingGets) void this.#pumpGets();
     });
   }
@@ -269,17 +320,18 @@ export class Endpoint {
           try {
             value = decode(Ring.bytes, length);
           } catch (error) {
-            settleGet(g, undefined, error);
+            this.#getDone(g, undefined, error);
             continue;
           }
-          settleGet(g, value);
+          this.#getDone(g, value);
           continue;
         }
         const end =
           length === GET_BROKEN ? this.#rules.putError(ring.state() | BROKEN) : this.endError();
         if (end !== null) {
-          for (let q = gets.shift(); q !== undefined; q = gets.shift())
-            settleGet(q, undefined, end);
+          for (let q = gets.shift(); q !== undefined; q = gets.shift()) {
+            this.#getDone(q, undefined, end);
+          }
           break;
         }
         await ring.waitAsync(SEQ_PUT, seen);
@@ -308,10 +360,10 @@ export class Endpoint {
     }
     try {
       for (;;) {
+        signal?.throwIfAborted();
         const seen = ring.seq(SEQ_PUT);
         if (ring.count() > 0) return true;
         if (timedOut || this.endError() !== null) return false;
-        signal?.throwIfAborted();
         await ring.waitAsync(SEQ_PUT, seen, signal);
       }
     } finally {
@@ -320,7 +372,7 @@ export class Endpoint {
   }
 
   /** Blocking put (worker threads): false on timeout. */
-  putSync(bytes: Buffer, length: number, timeout: number | undefined): void {
+  putSync(bytes: Uint8Array, length: number, timeout: number | undefined): void {
     const ring = this.#ring;
     if (frameSize(length) > ring.capacity) throw this.#rules.tooBig(length, ring.capacity);
     const until = deadline(timeout);
@@ -330,7 +382,8 @@ export class Endpoint {
       if (r === PUT_OK) return;
       if (r !== PUT_FULL) throw this.#rules.putError(ring.state());
       const left = until - performance.now();
-      if (left <= 0 || !ring.waitSync(SEQ_GET, seen, left)) {
+      const slice = flushOutboxes() ? Math.min(left, OUTBOX_POLL_MS) : left;
+      if (left <= 0 || !ring.waitSync(SEQ_GET, seen, slice)) {
         if (performance.now() >= until) throw new TimeoutError(`No room within ${timeout} ms.`);
       }
     }
@@ -352,7 +405,8 @@ export class Endpoint {
         throw end;
       }
       const left = until - performance.now();
-      if (left <= 0 || !ring.waitSync(SEQ_PUT, seen, left)) {
+      const slice = flushOutboxes() ? Math.min(left, OUTBOX_POLL_MS) : left;
+      if (left <= 0 || !ring.waitSync(SEQ_PUT, seen, slice)) {
         if (performance.now() >= until) {
           throw new TimeoutError(`Nothing arrived within ${timeout} ms.`);
         }
@@ -363,8 +417,10 @@ export class Endpoint {
   /** Rejects every waiting get and put of this thread with `error` (this end was closed). */
   failAll(error: Error): void {
     for (let g = this.#gets.shift(); g !== undefined; g = this.#gets.shift()) {
-      settleGet(g, undefined, error);
+      this.#getDone(g, undefined, error);
     }
-    for (let p = this.#puts.shift(); p !== undefined; p = this.#puts.shift()) settlePut(p, error);
+    for (let p = this.#puts.shift(); p !== undefined; p = this.#puts.shift()) {
+      this.#putDone(p, error);
+    }
   }
 }

@@ -106,6 +106,8 @@ export interface ConnectionDescriptor {
   readonly id?: number;
   readonly r?: boolean;
   readonly w?: boolean;
+  /** The sending buffer's bytes (a child checks a message's size itself). */
+  readonly cap?: number;
 }
 
 let attaching: ConnectionDescriptor | null = null;
@@ -133,6 +135,8 @@ export class Connection<T = unknown> {
   readonly #readable: boolean;
   readonly #writable: boolean;
   #closing = false;
+  /** A proxy's sending buffer size. */
+  readonly #cap: number;
 
   /** @internal Use {@link Pipe}. */
   constructor() {
@@ -140,6 +144,7 @@ export class Connection<T = unknown> {
     if (desc === null) throw new TypeError('Create connections with Pipe().');
     attaching = null;
     this.#id = desc.id ?? 0;
+    this.#cap = desc.cap ?? 0;
     if (desc.id !== undefined) {
       this.#in = null;
       this.#out = null;
@@ -198,11 +203,20 @@ export class Connection<T = unknown> {
     this.#checkOpen();
     if (this.#id !== 0) {
       throwPending(this.#id);
-      post(this.#id, 'send', [value], 'Connection.send');
+      // Encoded here, as in a thread: the same errors at once, and the parent copies bytes.
+      const { bytes, length } = encode(value, 'Connection.send');
+      if (frameSize(length) > this.#cap) throw OUT_RULES.tooBig(length, this.#cap);
+      post(this.#id, 'sendb', [bytes.subarray(0, length)], 'Connection.send');
       return;
     }
-    const out = this.#out!;
     const { bytes, length } = encode(value, 'Connection.send');
+    this.#sendBytes(bytes, length);
+  }
+
+  /** Sends an encoded message (from this thread, or from a child process through the parent). */
+  #sendBytes(bytes: Uint8Array, length: number): void {
+    this.#checkOpen();
+    const out = this.#out!;
     if (frameSize(length) > out.ring.capacity) throw OUT_RULES.tooBig(length, out.ring.capacity);
     if (out.pendingPuts === 0) {
       const r = out.ring.tryPut(bytes, length, OUT_RULES.refuse);
@@ -398,7 +412,13 @@ export class Connection<T = unknown> {
     if (target === 'thread') {
       return { k: 'conn', in: this.#in?.ring.sab, out: this.#out?.ring.sab };
     }
-    return { k: 'conn', id: hub!.register(this), r: this.#readable, w: this.#writable };
+    return {
+      k: 'conn',
+      id: hub!.register(this),
+      r: this.#readable,
+      w: this.#writable,
+      cap: this.#out?.ring.capacity ?? 0,
+    };
   }
 
   /** @internal The worker holding this end died: the end is closed, marked as crashed. */
@@ -420,6 +440,11 @@ export class Connection<T = unknown> {
       case 'send':
         this.send(args[0] as T);
         return undefined;
+      case 'sendb': {
+        const bytes = args[0] as Uint8Array;
+        this.#sendBytes(bytes, bytes.length);
+        return undefined;
+      }
       case 'recv':
         return this.recv({ signal });
       case 'poll':

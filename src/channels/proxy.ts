@@ -219,14 +219,20 @@ export function postAfter(o: number, op: string, args: unknown[], what: string):
 /**
  * Resolves when every pipelined and deferred operation of this process is done in the parent:
  * the worker waits for it before it reports a task done, so a task's puts and its shutdown
- * reach the parent before its result.
+ * reach the parent before its result. Rejects with a failure no call has reported yet.
  */
 export async function settled(): Promise<void> {
   for (;;) {
     const busy: Promise<void>[] = [...deferred];
     for (const [o, w] of windows) if (w.sent !== w.acked) busy.push(whenIdle(o));
-    if (busy.length === 0) return;
+    if (busy.length === 0) break;
     await Promise.all(busy);
+  }
+  // A pipelined operation that failed and that no later call reported fails its task, rather
+  // than a later task in this process.
+  for (const error of failures.values()) {
+    failures.clear();
+    throw error;
   }
 }
 

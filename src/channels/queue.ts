@@ -82,6 +82,8 @@ export interface QueueDescriptor {
   readonly sab?: SharedArrayBuffer;
   readonly id?: number;
   readonly maxsize: number;
+  /** The buffer's bytes (a child checks a message's size itself). */
+  readonly cap?: number;
 }
 
 export function checkBufferSize(value: unknown): number {
@@ -124,8 +126,10 @@ export class SharedQueue<T = unknown> {
   readonly #end: Endpoint | null;
   readonly #id: number;
   readonly #maxsize: number;
-  /** A proxy (child process) whose shutdown() was called here. */
+  /** A proxy (child process) whose shutdown() was called here, or whose get saw it shut down. */
   #shutDown = false;
+  /** A proxy's buffer size. */
+  readonly #cap: number = 0;
 
   /**
    * @param maxsize At most this many items are queued (`put` waits, `putNowait` throws); 0 or
@@ -137,6 +141,7 @@ export class SharedQueue<T = unknown> {
       attaching = null;
       this.#maxsize = desc.maxsize;
       this.#id = desc.id ?? 0;
+      this.#cap = desc.cap ?? 0;
       this.#end = desc.sab !== undefined ? new Endpoint(new Ring(desc.sab), RULES) : null;
       return;
     }
@@ -230,11 +235,15 @@ export class SharedQueue<T = unknown> {
       try {
         throwPending(this.#id);
         if (this.#shutDown) throw RULES.putError(SHUTDOWN);
+        // Encoded here, as in a thread: the same errors at once, and the parent copies bytes.
+        const { bytes, length } = encode(item, 'SharedQueue.put');
+        if (frameSize(length) > this.#cap) throw RULES.tooBig(length, this.#cap);
+        const args = [bytes.subarray(0, length)];
         // With a signal the put must stay abortable until it is in: one round trip. Without
         // one, puts are pipelined (the parent runs them in order; backpressure still applies).
         return signal !== undefined
-          ? (request(this.#id, 'put', [item], 'SharedQueue.put', signal) as Promise<void>)
-          : pipelined(this.#id, 'put', [item], 'SharedQueue.put', 'drained');
+          ? (request(this.#id, 'putb', args, 'SharedQueue.put', signal) as Promise<void>)
+          : pipelined(this.#id, 'putb', args, 'SharedQueue.put', 'drained');
       } catch (error) {
         return Promise.reject(error);
       }
@@ -294,7 +303,12 @@ export class SharedQueue<T = unknown> {
     }
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.#end === null) {
-      return request(this.#id, 'get', [], 'SharedQueue.get', signal) as Promise<T>;
+      return (request(this.#id, 'get', [], 'SharedQueue.get', signal) as Promise<T>).catch(
+        (error: unknown) => {
+          if (error instanceof QueueShutDownError) this.#shutDown = true;
+          throw error;
+        },
+      );
     }
     return this.#end.get(signal) as Promise<T>;
   }
@@ -455,7 +469,12 @@ export class SharedQueue<T = unknown> {
       );
     }
     if (target === 'thread') return { k: 'queue', sab: this.#end.ring.sab, maxsize: this.#maxsize };
-    return { k: 'queue', id: hub!.register(this), maxsize: this.#maxsize };
+    return {
+      k: 'queue',
+      id: hub!.register(this),
+      maxsize: this.#maxsize,
+      cap: this.#end.ring.capacity,
+    };
   }
 
   /** @internal */
@@ -473,6 +492,10 @@ export class SharedQueue<T = unknown> {
     switch (op) {
       case 'put':
         return this.put(args[0] as T, { signal });
+      case 'putb': {
+        const bytes = args[0] as Uint8Array;
+        return this.#end!.put(bytes, bytes.length, signal);
+      }
       case 'get':
         return this.get({ signal });
       case 'shutdown':

@@ -17,7 +17,7 @@ import {
 import { signalOf } from '../internal/signal.js';
 import { checkFunction, rangeError, typeError, valueError } from '../internal/validate.js';
 import type { SignalOptions } from '../options.js';
-import { checkBlockingAllowed } from './endpoint.js';
+import { checkBlockingAllowed, flushOutboxes } from './endpoint.js';
 import { checkBlocking, type BlockingOptions } from './queue.js';
 import { hold, unhold } from './keep-alive.js';
 import { waitAsync } from './ring.js';
@@ -168,7 +168,7 @@ export class SharedLock {
       const left = until - performance.now();
       if (left <= 0) return false;
       Atomics.add(i32, WAITERS, 1);
-      Atomics.wait(i32, OWNER, cur, left);
+      Atomics.wait(i32, OWNER, cur, flushOutboxes() ? Math.min(left, 1) : left);
       Atomics.sub(i32, WAITERS, 1);
     }
   }
