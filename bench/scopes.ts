@@ -925,6 +925,16 @@ function channelsScope(s: Sizes): ScopeDef {
         'tsio-pipe-thread',
         'py-mp-pipe',
       ),
+      faster(
+        'tsio SharedQueue (process -> main) / Python multiprocessing.Queue msgs/s',
+        'tsio-queue-process',
+        'py-mp-queue',
+      ),
+      faster(
+        'tsio Pipe (process -> main) / Python multiprocessing.Pipe msgs/s',
+        'tsio-pipe-process',
+        'py-mp-pipe',
+      ),
     ],
     notes: () => [
       `Python rows: ${systemPython().text}, default start method (fork).`,
