@@ -362,3 +362,9 @@ export function decode(bytes: Buffer, length: number): unknown {
   if (rpos !== length) throw new Error('tsio: corrupt channel message (length).');
   return value;
 }
+
+/** Decodes a message that arrived as bytes (a child process's get). */
+export function decodeBytes<T>(bytes: unknown): T {
+  const u8 = bytes as Uint8Array;
+  return decode(Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength), u8.byteLength) as T;
+}

@@ -24,6 +24,8 @@ interface PendingPut {
 }
 
 interface PendingGet {
+  /** Wants the message's bytes (for a child process, which decodes them itself). */
+  readonly raw: boolean;
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: unknown) => void;
   done: boolean;
@@ -74,6 +76,11 @@ export function checkBlockingAllowed(what: string): void {
 
 function deadline(timeout: number | undefined): number {
   return timeout === undefined || timeout === Infinity ? Infinity : performance.now() + timeout;
+}
+
+/** The message {@link Ring.tryGet} just took: decoded, or a copy of its bytes. */
+function taken(length: number, raw: boolean): unknown {
+  return raw ? Uint8Array.prototype.slice.call(Ring.bytes, 0, length) : decode(Ring.bytes, length);
 }
 
 /** Endpoints of this thread with puts still waiting for room. */
@@ -249,10 +256,10 @@ export class Endpoint {
   }
 
   /** Takes a message now if one is there and nothing of this thread waits before: [value] or null. */
-  tryGetNow(): [unknown] | null {
+  tryGetNow(raw = false): [unknown] | null {
     if (this.#liveGets > 0) return null;
     const length = this.#ring.tryGet();
-    if (length >= 0) return [decode(Ring.bytes, length)];
+    if (length >= 0) return [taken(length, raw)];
     if (length === GET_BROKEN) throw this.#rules.putError(this.#ring.state() | BROKEN);
     return null;
   }
@@ -264,11 +271,12 @@ export class Endpoint {
     return this.#rules.endError(state);
   }
 
-  get(signal: AbortSignal | undefined): Promise<unknown> {
+  /** The next message (its bytes with `raw`), waiting for one. */
+  get(signal: AbortSignal | undefined, raw = false): Promise<unknown> {
     if (this.#liveGets === 0) {
       let now: [unknown] | null;
       try {
-        now = this.tryGetNow();
+        now = this.tryGetNow(raw);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -277,7 +285,7 @@ export class Endpoint {
       // The state may have ended just after the look: look once more before failing.
       if (end !== null) {
         try {
-          now = this.tryGetNow();
+          now = this.tryGetNow(raw);
         } catch (error) {
           return Promise.reject(error);
         }
@@ -286,7 +294,7 @@ export class Endpoint {
     }
     const ring = this.#ring;
     return new Promise<unknown>((resolve, reject) => {
-      const g: PendingGet = { resolve, reject, done: false, onAbort: null, signal };
+      const g: PendingGet = { raw, resolve, reject, done: false, onAbort: null, signal };
       if (signal !== undefined) {
         g.onAbort = () => {
           g.onAbort = null;
@@ -318,7 +326,7 @@ export class Endpoint {
           gets.shift();
           let value: unknown;
           try {
-            value = decode(Ring.bytes, length);
+            value = taken(length, g.raw);
           } catch (error) {
             this.#getDone(g, undefined, error);
             continue;

@@ -21,7 +21,7 @@ import {
   typeError,
 } from '../internal/validate.js';
 import type { SignalOptions } from '../options.js';
-import { encode } from './codec.js';
+import { decodeBytes, encode } from './codec.js';
 import { checkBlockingAllowed, Endpoint, type EndRules } from './endpoint.js';
 import { notInProcess, post, request, throwPending } from './proxy.js';
 import { checkBlocking, checkBufferSize, type BlockingOptions } from './queue.js';
@@ -249,7 +249,7 @@ export class Connection<T = unknown> {
     }
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.#id !== 0)
-      return request(this.#id, 'recv', [], 'Connection.recv', signal) as Promise<T>;
+      return request(this.#id, 'recvb', [], 'Connection.recv', signal).then(decodeBytes<T>);
     return this.#in!.get(signal) as Promise<T>;
   }
 
@@ -447,6 +447,11 @@ export class Connection<T = unknown> {
       }
       case 'recv':
         return this.recv({ signal });
+      case 'recvb':
+        // The bytes: the child decodes them itself.
+        this.#checkReadable();
+        this.#checkOpen();
+        return this.#in!.get(signal, true);
       case 'poll':
         return this.pollAsync(args[0] as number, { signal });
       case 'drain':

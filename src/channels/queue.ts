@@ -28,7 +28,7 @@ import {
   typeError,
 } from '../internal/validate.js';
 import type { SignalOptions } from '../options.js';
-import { encode } from './codec.js';
+import { decodeBytes, encode } from './codec.js';
 import { checkBlockingAllowed, Endpoint, type EndRules } from './endpoint.js';
 import { notInProcess, pipelined, postAfter, request, throwPending } from './proxy.js';
 import { BROKEN, PUT_FULL, PUT_OK, Ring, SHUTDOWN, frameSize } from './ring.js';
@@ -303,7 +303,8 @@ export class SharedQueue<T = unknown> {
     }
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.#end === null) {
-      return (request(this.#id, 'get', [], 'SharedQueue.get', signal) as Promise<T>).catch(
+      return request(this.#id, 'getb', [], 'SharedQueue.get', signal).then(
+        decodeBytes<T>,
         (error: unknown) => {
           if (error instanceof QueueShutDownError) this.#shutDown = true;
           throw error;
@@ -498,6 +499,9 @@ export class SharedQueue<T = unknown> {
       }
       case 'get':
         return this.get({ signal });
+      case 'getb':
+        // The bytes: the child decodes them itself.
+        return this.#end!.get(signal, true);
       case 'shutdown':
         this.shutdown({ immediate: args[0] === true });
         return undefined;
