@@ -345,7 +345,9 @@ function read(): unknown {
     }
     case T_V8: {
       const n = rbuf.readUInt32LE(rpos);
-      const v: unknown = v8.deserialize(rbuf.subarray(rpos + 4, rpos + 4 + n));
+      // A copy: v8 may return Buffers and typed arrays that are views of its input, and the
+      // input is this thread's scratch buffer, which the next message overwrites.
+      const v: unknown = v8.deserialize(Buffer.from(rbuf.subarray(rpos + 4, rpos + 4 + n)));
       rpos += 4 + n;
       return v;
     }

@@ -23,7 +23,7 @@ import {
 import type { SignalOptions } from '../options.js';
 import { decodeBytes, encode } from './codec.js';
 import { checkBlockingAllowed, Endpoint, type EndRules } from './endpoint.js';
-import { notInProcess, post, request, throwPending } from './proxy.js';
+import { notInProcess, pipelined, request, throwPending } from './proxy.js';
 import { checkBlocking, checkBufferSize, type BlockingOptions } from './queue.js';
 import {
   BROKEN,
@@ -206,7 +206,9 @@ export class Connection<T = unknown> {
       // Encoded here, as in a thread: the same errors at once, and the parent copies bytes.
       const { bytes, length } = encode(value, 'Connection.send');
       if (frameSize(length) > this.#cap) throw OUT_RULES.tooBig(length, this.#cap);
-      post(this.#id, 'sendb', [bytes.subarray(0, length)], 'Connection.send');
+      // Pipelined like a put: a refusal (the other end closed) is thrown by the next call, or
+      // fails the task.
+      void pipelined(this.#id, 'sendb', [bytes.subarray(0, length)], 'Connection.send');
       return;
     }
     const { bytes, length } = encode(value, 'Connection.send');
@@ -357,7 +359,7 @@ export class Connection<T = unknown> {
     if (this.#closing) return;
     this.#closing = true;
     if (this.#id !== 0) {
-      post(this.#id, 'close', [], 'Connection.close');
+      void pipelined(this.#id, 'close', [], 'Connection.close');
       return;
     }
     const input = this.#in;

@@ -130,8 +130,6 @@ function start(
 interface Window {
   sent: number;
   acked: number;
-  /** The parent's operation that resolves once the object's waiting operations are done. */
-  readonly drainOp: string;
   readonly waiting: { readonly seq: number; readonly resolve: () => void }[];
 }
 const windows = new Map<number, Window>();
@@ -140,9 +138,9 @@ const WINDOW = 512;
 /** Every this many pipelined requests, one asks for a reply (which acknowledges those before). */
 const MARK_EVERY = 64;
 
-function windowOf(o: number, drainOp: string): Window {
+function windowOf(o: number): Window {
   let w = windows.get(o);
-  if (w === undefined) windows.set(o, (w = { sent: 0, acked: 0, drainOp, waiting: [] }));
+  if (w === undefined) windows.set(o, (w = { sent: 0, acked: 0, waiting: [] }));
   return w;
 }
 
@@ -159,14 +157,8 @@ function ack(w: Window, seq: number): void {
  * stays full. The parent runs them in order, in one FIFO per channel, so the reply to a marked
  * request acknowledges every earlier one; a failure is thrown by the object's next call.
  */
-export function pipelined(
-  o: number,
-  op: string,
-  args: unknown[],
-  what: string,
-  drainOp: string,
-): Promise<void> {
-  const w = windowOf(o, drainOp);
+export function pipelined(o: number, op: string, args: unknown[], what: string): Promise<void> {
+  const w = windowOf(o);
   const seq = w.sent + 1;
   if (seq % MARK_EVERY === 0) {
     const done = start(o, op, args, what, undefined);
@@ -194,11 +186,14 @@ export async function whenIdle(o: number): Promise<void> {
   const w = windows.get(o);
   if (w === undefined || w.sent === w.acked) return;
   const seq = w.sent;
-  await request(o, w.drainOp, [], 'drain').catch((error: unknown) => {
+  await request(o, DRAINED, [], 'drain').catch((error: unknown) => {
     failures.set(o, error as Error);
   });
   ack(w, seq);
 }
+
+/** The operation the parent's hub answers once this process's operations on the object are done. */
+export const DRAINED = '$drained';
 
 /** Operations posted once earlier ones land (a shutdown after the puts before it). */
 const deferred = new Set<Promise<void>>();
@@ -207,7 +202,7 @@ const deferred = new Set<Promise<void>>();
 export function postAfter(o: number, op: string, args: unknown[], what: string): void {
   const p = whenIdle(o).then(() => {
     try {
-      post(o, op, args, what);
+      void pipelined(o, op, args, what);
     } catch {
       // The parent is gone, and the channel with it.
     }
@@ -237,9 +232,14 @@ export async function settled(): Promise<void> {
 }
 
 /** Runs `op` on object `o` in the parent without waiting; a failure is thrown by the next call. */
-export function post(o: number, op: string, args: unknown[], what: string): void {
+function post(o: number, op: string, args: unknown[], what: string): void {
   sendRequest({ t: 'ch', id: 0, o, op, a: args }, what, args[0]);
   listen();
+}
+
+/** A task starts: failures left by earlier tasks' operations are theirs, not its. */
+export function beginTask(): void {
+  failures.clear();
 }
 
 /** The error of a synchronous call a proxy cannot make. */

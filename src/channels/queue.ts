@@ -243,7 +243,7 @@ export class SharedQueue<T = unknown> {
         // one, puts are pipelined (the parent runs them in order; backpressure still applies).
         return signal !== undefined
           ? (request(this.#id, 'putb', args, 'SharedQueue.put', signal) as Promise<void>)
-          : pipelined(this.#id, 'putb', args, 'SharedQueue.put', 'drained');
+          : pipelined(this.#id, 'putb', args, 'SharedQueue.put');
       } catch (error) {
         return Promise.reject(error);
       }
@@ -505,8 +505,6 @@ export class SharedQueue<T = unknown> {
       case 'shutdown':
         this.shutdown({ immediate: args[0] === true });
         return undefined;
-      case 'drained':
-        return this.#end!.drained();
       default:
         throw new Error(`tsio: unknown SharedQueue operation "${op}".`);
     }

@@ -5,7 +5,9 @@
 
 import { SHARED_KEY } from '../internal/share.js';
 import { allDrained } from './endpoint.js';
-import { settled } from './proxy.js';
+import { beginTask, settled } from './proxy.js';
+
+export { beginTask };
 import { attachConnection, type ConnectionDescriptor } from './pipe.js';
 import { attachQueue, type QueueDescriptor } from './queue.js';
 import {
@@ -49,10 +51,16 @@ export function reviveArgs(args: unknown[]): void {
 }
 
 /**
- * Resolves when what this worker's task sent is where the other side can get it: puts and pipe
- * sends waiting for room are in their rings (threads), pipelined operations are done in the parent
- * (processes). The worker waits for it before it reports the task done.
+ * Resolves when this process's operations on channels are done in the parent (a child process's
+ * pipelined puts, sends and shutdowns): the worker waits for it before it reports a task done,
+ * and it rejects with a refusal no call has reported yet. (A thread's operations are done when
+ * they return; what waits in a pipe's outbox is delivered after the task, see exitWhenDrained.)
  */
 export function settleShared(): Promise<void> {
-  return Promise.all([allDrained(), settled()]).then(() => undefined);
+  return settled();
+}
+
+/** Resolves when this thread's outboxes are delivered: a worker exits only then. */
+export function outboxesDrained(): Promise<void> {
+  return allDrained();
 }

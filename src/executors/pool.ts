@@ -463,6 +463,7 @@ export abstract class Pool implements Executor {
     );
     const item = future._item;
     if (item !== null) item.shared = shared;
+    else if (shared !== null) this.#unshare(shared); // settled at once (an aborted signal)
     return future;
   }
 
@@ -483,15 +484,25 @@ export abstract class Pool implements Executor {
    */
   #swapShared(args: unknown[]): Shareable[] | null {
     let shared: Shareable[] | null = null;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (typeof a !== 'object' || a === null || !(kShare in a)) continue;
-      const obj = a as Shareable;
-      const hub = this.kind === 'process' ? (this.#hub ??= new ShareHub()) : null;
-      args[i] = { [SHARED_KEY]: obj[kShare](this.kind, hub) };
-      (shared ??= []).push(obj);
+    try {
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (typeof a !== 'object' || a === null || !(kShare in a)) continue;
+        const obj = a as Shareable;
+        const hub = this.kind === 'process' ? (this.#hub ??= new ShareHub()) : null;
+        args[i] = { [SHARED_KEY]: obj[kShare](this.kind, hub) };
+        (shared ??= []).push(obj);
+      }
+    } catch (error) {
+      if (shared !== null) this.#unshare(shared);
+      throw error;
     }
     return shared;
+  }
+
+  /** Lets the hub forget objects a task no longer has. */
+  #unshare(shared: Shareable[]): void {
+    if (this.#hub !== null) for (const obj of shared) this.#hub.release(obj);
   }
 
   #enqueue(
@@ -590,7 +601,7 @@ export abstract class Pool implements Executor {
   #release(item: Item): void {
     if (item.shared !== null) {
       // A child process reaches a channel only while a task that has it runs.
-      if (this.#hub !== null) for (const obj of item.shared) this.#hub.release(obj);
+      this.#unshare(item.shared);
       item.shared = null;
     }
     if (item.abortListener !== null) {
@@ -1032,7 +1043,9 @@ export abstract class Pool implements Executor {
       const death = { kind: this.kind, threadId: w.transport.threadId, how };
       for (const obj of new Set([...died, ...(this.#initShared ?? [])])) obj[kWorkerDied](death);
     }
-    if (this.kind === 'thread') threadDied(w.transport.threadId);
+    // A thread that exits normally holds no channel's internal lock (those are held only inside
+    // one synchronous call); one killed may, and so may one that crashed holding a SharedLock.
+    if (crashed && this.kind === 'thread') threadDied(w.transport.threadId);
     this.#scheduleFlush();
   }
 

@@ -220,6 +220,7 @@ async function drain(): Promise<void> {
     let value: unknown;
     try {
       if (flags & FLAG_SHARED) (await reviver())(args);
+      channels?.beginTask();
       let fn = fns.get(fnKey)!;
       if (typeof fn !== 'function') {
         fn = await fn;
@@ -228,8 +229,9 @@ async function drain(): Promise<void> {
       value =
         flags & FLAG_MAP ? runChunk(fn, args[0] as unknown[], context) : fn.apply(context, args);
       if (isThenable(value)) value = await value;
-      // What the task sent through its channels is delivered before its result.
-      if (flags & FLAG_SHARED) await (await reviveModule!).settleShared();
+      // What the task sent through channels (its arguments' or initargs') is delivered before
+      // its result.
+      if (channels !== null) await channels.settleShared();
     } catch (error) {
       status = FAILED;
       value = encodeThrown(explain(error, flags));
@@ -253,7 +255,17 @@ async function drain(): Promise<void> {
     return;
   }
   draining = false;
-  if (exiting) process.exit(0);
+  if (exiting) exitWhenDrained();
+}
+
+/**
+ * Exits once what this worker sent through pipes is delivered: messages still in an outbox (the
+ * reader was slow) would die with it. Python's process, likewise, joins only once its queue's
+ * buffer is flushed.
+ */
+function exitWhenDrained(): void {
+  if (channels === null) process.exit(0);
+  void channels.outboxesDrained().then(() => process.exit(0));
 }
 
 /** Polls the port briefly; true when a message arrived that queued work. */
@@ -271,10 +283,13 @@ function spinForWork(): boolean {
 
 type ReviveModule = typeof import('../channels/revive.js');
 let reviveModule: Promise<ReviveModule> | null = null;
+/** The channels module, once a task or the initializer received a channel. */
+let channels: ReviveModule | null = null;
 
 /** Rebuilds channels and shared objects among a task's arguments (the module loads on first use). */
 async function reviver(): Promise<(args: unknown[]) => void> {
-  return (await (reviveModule ??= import('../channels/revive.js'))).reviveArgs;
+  channels = await (reviveModule ??= import('../channels/revive.js'));
+  return channels.reviveArgs;
 }
 
 /** Aborts a task's signal with the reason rebuilt as its own class (loaded on first use). */
@@ -300,7 +315,7 @@ function onMessage(message: ToWorker): void {
       break;
     case 'exit':
       exiting = true;
-      if (!draining) process.exit(0);
+      if (!draining) exitWhenDrained();
       break;
     case 'init':
       void start(message.data);

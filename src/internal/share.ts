@@ -98,12 +98,17 @@ interface Pending {
  * The parent side of a process pool's shared objects: an id for each object handed to a child, and
  * the operations children ask for, run on the real objects here.
  */
+/** proxy.ts's operation asking when a child's operations on an object are done. */
+const DRAINED = '$drained';
+
 export class ShareHub {
   readonly #ids = new WeakMap<object, number>();
   readonly #objects = new Map<number, Shareable>();
   /** How many tasks (queued or running) have each object; initargs' objects are never released. */
   readonly #uses = new Map<number, number>();
   readonly #pending = new Map<object, Map<number, Pending>>();
+  /** Per child and object: operations still running here, and who waits for them to end. */
+  readonly #busy = new Map<object, Map<number, { n: number; idle: (() => void)[] }>>();
   #next = 1;
 
   /** The id of `obj`, for one more task that has it (see {@link ShareHub.release}). */
@@ -138,6 +143,15 @@ export class ShareHub {
       mine?.get(m.id)?.controller.abort();
       return;
     }
+    if (m.op === DRAINED) {
+      // Resolves once this child's earlier operations on the object are done (not other
+      // producers': a task waits only for its own puts).
+      const entry = this.#busy.get(owner)?.get(m.o);
+      const done = (): void => reply({ t: 'chr', id: m.id, o: m.o, s: 0, v: undefined });
+      if (entry === undefined) done();
+      else entry.idle.push(done);
+      return;
+    }
     const obj = this.#objects.get(m.o);
     const fail = (error: unknown): void => {
       reply({ t: 'chr', id: m.id, o: m.o, s: 1, v: encodeThrown(error) });
@@ -164,8 +178,14 @@ export class ShareHub {
       if (m.id !== 0) reply({ t: 'chr', id: m.id, o: m.o, s: 0, v: result });
       return;
     }
+    const end = this.#start(owner, m.o);
     if (m.id === 0) {
-      result.then(undefined, fail);
+      // The failure goes out before the end, so a child waiting for its operations to end
+      // has heard of it by then.
+      result.then(end, (error: unknown) => {
+        fail(error);
+        end();
+      });
       return;
     }
     if (mine === undefined) this.#pending.set(owner, (mine = new Map<number, Pending>()));
@@ -174,18 +194,40 @@ export class ShareHub {
     result.then(
       (value: unknown) => {
         table.delete(m.id);
-        if (m.id !== 0) reply({ t: 'chr', id: m.id, o: m.o, s: 0, v: value });
+        reply({ t: 'chr', id: m.id, o: m.o, s: 0, v: value });
+        end();
       },
       (error: unknown) => {
         table.delete(m.id);
         if (controller!.signal.aborted) reply({ t: 'chr', id: m.id, o: m.o, s: 2, v: undefined });
         else fail(error);
+        end();
       },
     );
   }
 
+  /** Counts an operation of `owner` on object `o` running here; returns what ends it. */
+  #start(owner: object, o: number): () => void {
+    let mine = this.#busy.get(owner);
+    if (mine === undefined) {
+      this.#busy.set(owner, (mine = new Map<number, { n: number; idle: (() => void)[] }>()));
+    }
+    let entry = mine.get(o);
+    if (entry === undefined) mine.set(o, (entry = { n: 0, idle: [] }));
+    entry.n++;
+    const table = mine;
+    const e = entry;
+    return () => {
+      if (--e.n > 0) return;
+      table.delete(o);
+      if (table.size === 0) this.#busy.delete(owner);
+      for (const done of e.idle) done();
+    };
+  }
+
   /** A child is gone: its waiting operations are withdrawn (nobody would read their answer). */
   workerGone(owner: object): void {
+    this.#busy.delete(owner);
     const mine = this.#pending.get(owner);
     if (mine === undefined) return;
     this.#pending.delete(owner);

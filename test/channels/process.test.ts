@@ -532,6 +532,47 @@ describe('channels with processes', () => {
       assert.equal(third, 0);
     });
 
+    test("a task waits for its own pipelined puts, not for another producer's waiting ones", async () => {
+      const q = new SharedQueue<string>(1);
+      const task = inProcess(async (qq: SharedQueue<string>) => {
+        await qq.put('child');
+        return 'done';
+      }, q);
+      assert.equal(await deadline(task, 'the task'), 'done');
+      // The queue is full; a put of the main thread now waits for room, and a second task's
+      // put waits behind it: the first task is long done, the second resolves its put only
+      // once there is room, yet neither waits for the other's items.
+      const mainPut = q.put('main');
+      const second = inProcess(async (qq: SharedQueue<string>) => {
+        await qq.put('second');
+        return 'second done';
+      }, q);
+      assert.equal(await stillPending(second, 100), true, 'its own put waits for room');
+      assert.equal(q.getNowait(), 'child');
+      await deadline(mainPut, 'the main put');
+      assert.equal(q.getNowait(), 'main');
+      assert.equal(await deadline(second, 'the second task'), 'second done');
+      assert.equal(q.getNowait(), 'second');
+      q.shutdown();
+    });
+
+    test('a send refused by a closed pipe fails the task that sent, not the next task', async () => {
+      const [a, b] = Pipe<string>();
+      a.close();
+      const e = await rejection(inProcess((c: Connection<string>) => c.send('x'), b));
+      assert.ok(e instanceof ChannelClosedError, describeError(e));
+      const q = new SharedQueue<number>();
+      assert.equal(
+        await inProcess(async (qq: SharedQueue<number>) => {
+          await qq.put(1);
+          return 'ok';
+        }, q),
+        'ok',
+      );
+      assert.equal(q.getNowait(), 1);
+      q.shutdown();
+    });
+
     test('a queue nested in an argument is a clear TypeError', async () => {
       const q = new SharedQueue();
       const e = await rejection(

@@ -95,6 +95,23 @@ describe('SharedQueue in the main thread', () => {
     q.shutdown();
   });
 
+  test('byte data decoded by v8 (Buffer, DataView, typed arrays in a Map or Set) is not overwritten by the next get', async () => {
+    const q = new SharedQueue<unknown>();
+    await q.put({ payload: Buffer.from('important') });
+    await q.put(new Map([['k', Uint8Array.from([1, 2, 3, 4])]]));
+    await q.put(new Set([new DataView(Int32Array.from([7, 7]).buffer)]));
+    const a = (await q.get()) as { payload: Uint8Array };
+    const b = (await q.get()) as Map<string, Uint8Array>;
+    const c = (await q.get()) as Set<DataView>;
+    for (let i = 0; i < 3; i++) await q.put('z'.repeat(60 + i));
+    for (let i = 0; i < 3; i++) await q.get();
+    assert.equal(Buffer.from(a.payload).toString(), 'important');
+    assert.deepEqual([...b.get('k')!], [1, 2, 3, 4]);
+    const view = [...c][0]!;
+    assert.deepEqual([view.getInt32(0, true), view.getInt32(4, true)], [7, 7]);
+    q.shutdown();
+  });
+
   test('a bounded queue is full at maxsize: putNowait throws QueueFullError, put waits', async () => {
     const q = new SharedQueue<string>(2);
     assert.equal(q.maxsize, 2);
