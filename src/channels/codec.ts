@@ -370,3 +370,11 @@ export function decodeBytes<T>(bytes: unknown): T {
   const u8 = bytes as Uint8Array;
   return decode(Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength), u8.byteLength) as T;
 }
+
+/**
+ * A copy of the first `length` bytes of an encoded message: the encoder's buffer is reused by
+ * the next message, and a child batches its requests before they are sent.
+ */
+export function copyOf(bytes: Uint8Array, length: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, 0, length);
+}

@@ -21,7 +21,7 @@ import {
   typeError,
 } from '../internal/validate.js';
 import type { SignalOptions } from '../options.js';
-import { decodeBytes, encode } from './codec.js';
+import { copyOf, decodeBytes, encode } from './codec.js';
 import { checkBlockingAllowed, Endpoint, type EndRules } from './endpoint.js';
 import { notInProcess, pipelined, request, throwPending } from './proxy.js';
 import { checkBlocking, checkBufferSize, type BlockingOptions } from './queue.js';
@@ -208,7 +208,7 @@ export class Connection<T = unknown> {
       if (frameSize(length) > this.#cap) throw OUT_RULES.tooBig(length, this.#cap);
       // Pipelined like a put: a refusal (the other end closed) is thrown by the next call, or
       // fails the task.
-      void pipelined(this.#id, 'sendb', [bytes.subarray(0, length)], 'Connection.send');
+      void pipelined(this.#id, 'sendb', [copyOf(bytes, length)], 'Connection.send');
       return;
     }
     const { bytes, length } = encode(value, 'Connection.send');

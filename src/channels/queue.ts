@@ -28,7 +28,7 @@ import {
   typeError,
 } from '../internal/validate.js';
 import type { SignalOptions } from '../options.js';
-import { decodeBytes, encode } from './codec.js';
+import { copyOf, decodeBytes, encode } from './codec.js';
 import { checkBlockingAllowed, Endpoint, type EndRules } from './endpoint.js';
 import { notInProcess, pipelined, postAfter, request, throwPending } from './proxy.js';
 import { BROKEN, PUT_FULL, PUT_OK, Ring, SHUTDOWN, frameSize } from './ring.js';
@@ -238,7 +238,7 @@ export class SharedQueue<T = unknown> {
         // Encoded here, as in a thread: the same errors at once, and the parent copies bytes.
         const { bytes, length } = encode(item, 'SharedQueue.put');
         if (frameSize(length) > this.#cap) throw RULES.tooBig(length, this.#cap);
-        const args = [bytes.subarray(0, length)];
+        const args = [copyOf(bytes, length)];
         // With a signal the put must stay abortable until it is in: one round trip. Without
         // one, puts are pipelined (the parent runs them in order; backpressure still applies).
         return signal !== undefined

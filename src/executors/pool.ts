@@ -971,6 +971,12 @@ export abstract class Pool implements Executor {
         // A child process's operation on a channel that lives here.
         (this.#hub ??= new ShareHub()).handle(w, m, (reply) => this.#send(w, reply));
         break;
+      case 'chb': {
+        const hub = (this.#hub ??= new ShareHub());
+        const reply = (r: ToWorker): void => this.#send(w, r);
+        for (const r of m.m) hub.handle(w, r, reply);
+        break;
+      }
     }
   }
 

@@ -7,7 +7,7 @@
  */
 
 import type { EncodedThrown } from '../internal/error-encode.js';
-import type { ShareCancel, ShareReply, ShareRequest } from '../internal/share.js';
+import type { ShareBatch, ShareCancel, ShareReply, ShareRequest } from '../internal/share.js';
 
 /** How a worker gets a function: compiled from source, or imported from a module. */
 export type FnDef =
@@ -95,7 +95,8 @@ export type FromWorker =
   | StartedMessage
   | ExitingMessage
   | ShareRequest
-  | ShareCancel;
+  | ShareCancel
+  | ShareBatch;
 
 /** What a worker needs to start. */
 export interface WorkerInit {

@@ -79,6 +79,11 @@ export interface ShareCancel {
   readonly t: 'chx';
   readonly id: number;
 }
+/** Several requests and withdrawals of one child, in order, in one IPC message. */
+export interface ShareBatch {
+  readonly t: 'chb';
+  readonly m: readonly (ShareRequest | ShareCancel)[];
+}
 /** The parent's answer to request `id` (id 0: the failure of a request that wanted no reply). */
 export interface ShareReply {
   readonly t: 'chr';
