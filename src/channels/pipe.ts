@@ -208,7 +208,7 @@ export class Connection<T = unknown> {
       if (frameSize(length) > this.#cap) throw OUT_RULES.tooBig(length, this.#cap);
       // Pipelined like a put: a refusal (the other end closed) is thrown by the next call, or
       // fails the task.
-      void pipelined(this.#id, 'sendb', [copyOf(bytes, length)], 'Connection.send');
+      void pipelined(this.#id, 'sendb', [copyOf(bytes, length)], 'Connection.send', false);
       return;
     }
     const { bytes, length } = encode(value, 'Connection.send');
@@ -359,7 +359,7 @@ export class Connection<T = unknown> {
     if (this.#closing) return;
     this.#closing = true;
     if (this.#id !== 0) {
-      void pipelined(this.#id, 'close', [], 'Connection.close');
+      void pipelined(this.#id, 'close', [], 'Connection.close', false);
       return;
     }
     const input = this.#in;

@@ -9,6 +9,7 @@
 import { decodeThrown } from '../internal/error-codec.js';
 import type { EncodedThrown } from '../internal/error-encode.js';
 import type { ShareBatch, ShareCancel, ShareReply, ShareRequest } from '../internal/share.js';
+import { Deque } from '../internal/deque.js';
 import { uncloneable } from './codec.js';
 
 interface Call {
@@ -18,6 +19,7 @@ interface Call {
 }
 
 const calls = new Map<number, Call>();
+const RESOLVED = Promise.resolve();
 /** Failures of requests that wanted no reply, by object id: thrown by the next call. */
 const failures = new Map<number, Error>();
 let nextId = 1;
@@ -180,7 +182,7 @@ function start(
 interface Window {
   sent: number;
   acked: number;
-  readonly waiting: { readonly seq: number; readonly resolve: () => void }[];
+  readonly waiting: Deque<{ readonly seq: number; readonly resolve: () => void }>;
 }
 const windows = new Map<number, Window>();
 /** How many pipelined requests an object may have in flight before the next caller waits. */
@@ -190,14 +192,15 @@ const MARK_EVERY = 64;
 
 function windowOf(o: number): Window {
   let w = windows.get(o);
-  if (w === undefined) windows.set(o, (w = { sent: 0, acked: 0, waiting: [] }));
+  if (w === undefined) windows.set(o, (w = { sent: 0, acked: 0, waiting: new Deque() }));
   return w;
 }
 
 function ack(w: Window, seq: number): void {
   if (seq > w.acked) w.acked = seq;
-  while (w.waiting.length > 0 && w.waiting[0]!.seq - w.acked <= WINDOW)
+  while (w.waiting.length > 0 && w.waiting.at(0)!.seq - w.acked <= WINDOW) {
     w.waiting.shift()!.resolve();
+  }
 }
 
 /**
@@ -207,7 +210,13 @@ function ack(w: Window, seq: number): void {
  * stays full. The parent runs them in order, in one FIFO per channel, so the reply to a marked
  * request acknowledges every earlier one; a failure is thrown by the object's next call.
  */
-export function pipelined(o: number, op: string, args: unknown[], what: string): Promise<void> {
+export function pipelined(
+  o: number,
+  op: string,
+  args: unknown[],
+  what: string,
+  wait = true,
+): Promise<void> {
   const w = windowOf(o);
   const seq = w.sent + 1;
   if (seq % MARK_EVERY === 0) {
@@ -224,7 +233,9 @@ export function pipelined(o: number, op: string, args: unknown[], what: string):
     post(o, op, args, what);
     w.sent = seq;
   }
-  if (seq - w.acked <= WINDOW) return Promise.resolve();
+  // A caller that does not wait (a pipe's send: the parent keeps what does not fit in the
+  // sending end's outbox) gets no promise of its own.
+  if (seq - w.acked <= WINDOW || !wait) return RESOLVED;
   return new Promise<void>((resolve) => w.waiting.push({ seq, resolve }));
 }
 
@@ -252,7 +263,7 @@ const deferred = new Set<Promise<void>>();
 export function postAfter(o: number, op: string, args: unknown[], what: string): void {
   const p = whenIdle(o).then(() => {
     try {
-      void pipelined(o, op, args, what);
+      void pipelined(o, op, args, what, false);
     } catch {
       // The parent is gone, and the channel with it.
     }
