@@ -35,25 +35,20 @@ function onMessage(m: unknown): void {
   const call = calls.get(r.id);
   if (call === undefined) return;
   calls.delete(r.id);
-  if (calls.size === 0) stopListening();
   if (r.s === 0) call.resolve(r.v);
   else if (r.s === 1) call.reject(decodeThrown(r.v as EncodedThrown));
   else call.reject(call.signal?.reason);
 }
 
+/**
+ * Listens for the parent's replies from the first request on, for the life of the process (one
+ * listener; the worker has its own on the same channel): the refusal of a request that wanted no
+ * reply may arrive at any time, and dropping it would lose an error.
+ */
 function listen(): void {
   if (listening) return;
   listening = true;
   process.on('message', onMessage);
-}
-
-function stopListening(): void {
-  // Replies for fire-and-forget failures still need the listener; it is cheap to keep while
-  // the process lives, but a process with no calls in flight should not be held by it.
-  if (failures.size === 0 && listening && calls.size === 0) {
-    listening = false;
-    process.off('message', onMessage);
-  }
 }
 
 /**
@@ -240,8 +235,8 @@ export function pipelined(
 }
 
 /**
- * Resolves when every pipelined request on object `o` is done in the parent (`drainOp` asks the
- * parent for the moment its FIFO of waiting operations is empty).
+ * Resolves when every pipelined request on object `o` is done in the parent (the hub answers
+ * {@link DRAINED} once this process's operations on the object have ended).
  */
 export async function whenIdle(o: number): Promise<void> {
   const w = windows.get(o);

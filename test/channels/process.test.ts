@@ -556,6 +556,30 @@ describe('channels with processes', () => {
       q.shutdown();
     });
 
+    test('a refusal that arrives after every reply was read still fails the task', async () => {
+      const q = new SharedQueue<number>(1);
+      q.putNowait(0); // full: the child's put waits in the parent
+      const go = new SharedQueue<string>();
+      const task = inProcess(
+        async (qq: SharedQueue<number>, gg: SharedQueue<string>) => {
+          await qq.put(1); // pipelined: resolves at once, waits for room in the parent
+          await gg.get(); // a round trip; after it no request of this process awaits a reply
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          return 'returned';
+        },
+        q,
+        go,
+      );
+      go.putNowait('go');
+      // The child has its reply long before this; the shutdown then refuses the waiting put, and
+      // only a reply nobody asked for tells the child.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      q.shutdown();
+      const e = await rejection(task);
+      assert.ok(e instanceof QueueShutDownError, describeError(e));
+      go.shutdown();
+    });
+
     test('a send refused by a closed pipe fails the task that sent, not the next task', async () => {
       const [a, b] = Pipe<string>();
       a.close();
